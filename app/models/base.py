@@ -1,0 +1,72 @@
+"""Declarative base and the sync fields every shareable record carries."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, String, TypeDecorator
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+
+# Fixed namespace so shipped reference records get the same id in every store.
+REFERENCE_NAMESPACE = uuid.UUID("6f1c2a52-3d0e-4f43-9b55-0c1f6c1d7a10")
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def reference_id(kind: str, key: str) -> str:
+    return str(uuid.uuid5(REFERENCE_NAMESPACE, f"{kind}:{key}"))
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Stores aware datetimes as naive UTC and gives them back aware, on any backend."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where a UTC instant is required")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: dict[Any, Any] = {datetime: UtcDateTime(), dict[str, Any]: JSON}
+
+
+class Shareable:
+    """Sync fields: identity, ownership, scope, marking, per-field stamps, tombstone.
+
+    ``stamps`` maps a field name to the HLC stamp text of its last write; merge uses it
+    field by field. ``updated`` is the highest of those stamps, kept as a column so a
+    delta ("everything since") is one indexed query.
+    """
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    tlp: Mapped[str] = mapped_column(String(12), default="AMBER")
+    stamps: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated: Mapped[str] = mapped_column(String(24), default="", index=True)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    @declared_attr
+    def owner_agency_id(cls) -> Mapped[str | None]:  # noqa: N805
+        return mapped_column(String(36), ForeignKey("agency.id"), nullable=True, index=True)
+
+
+class OperationScoped(Shareable):
+    @declared_attr
+    def operation_id(cls) -> Mapped[str | None]:  # noqa: N805
+        return mapped_column(String(36), ForeignKey("operation.id"), nullable=True, index=True)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,16 @@
+"""Alembic environment: the connection comes from the store, never from a URL with a key."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from app.models.records import Base
+
+config = context.config
+connection = config.attributes.get("connection")
+if connection is None:
+    raise RuntimeError("JointOps migrations run from app.models.migrations.runner only")
+context.configure(connection=connection, target_metadata=Base.metadata,
+                  render_as_batch=True)
+with context.begin_transaction():
+    context.run_migrations()
