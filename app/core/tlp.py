@@ -14,7 +14,8 @@ def normalise(text: str | None, default: str = DEFAULT) -> str:
     if level == "WHITE":  # TLP 1.0 name, still common in partners' files
         level = "CLEAR"
     if level not in LEVELS:
-        raise ValueError(f"unknown TLP level {text.strip()!r} (expected one of {', '.join(LEVELS)})")
+        raise ValueError(f"unknown TLP level {text.strip()!r} "
+                         f"(expected one of {', '.join(LEVELS)})")
     return level
 
 

@@ -7,6 +7,7 @@ keyring slot unusable, never the store: the other slots still unlock it.
 from __future__ import annotations
 
 import base64
+import contextlib
 
 import keyring
 import keyring.errors
@@ -17,7 +18,7 @@ SERVICE = "JointOps store"
 def available() -> bool:
     try:
         backend = keyring.get_keyring()
-    except Exception:  # noqa: BLE001 - any backend failure means "not available"
+    except Exception:
         return False
     priority = getattr(backend, "priority", 0)
     name = type(backend).__module__
@@ -28,14 +29,14 @@ def store_kek(store_id: str, kek: bytes) -> bool:
     try:
         keyring.set_password(SERVICE, store_id, base64.b64encode(kek).decode("ascii"))
         return True
-    except Exception:  # noqa: BLE001
+    except Exception:
         return False
 
 
 def load_kek(store_id: str) -> bytes | None:
     try:
         text = keyring.get_password(SERVICE, store_id)
-    except Exception:  # noqa: BLE001
+    except Exception:
         return None
     if not text:
         return None
@@ -46,7 +47,5 @@ def load_kek(store_id: str) -> bytes | None:
 
 
 def forget(store_id: str) -> None:
-    try:
+    with contextlib.suppress(Exception):
         keyring.delete_password(SERVICE, store_id)
-    except Exception:  # noqa: BLE001
-        pass

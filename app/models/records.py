@@ -137,7 +137,8 @@ class Action(OperationScoped, Base):
     target_id: Mapped[str] = mapped_column(String(36), ForeignKey("target.id"), index=True)
     site_id: Mapped[str | None] = mapped_column(
         String(36), ForeignKey("site.id"), nullable=True, index=True)
-    agency_id: Mapped[str | None] = mapped_column(String(36), ForeignKey("agency.id"), nullable=True)
+    agency_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("agency.id"), nullable=True)
     offset_min: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[str] = mapped_column(String(20), default="planned")
     outcome: Mapped[str] = mapped_column(Text, default="")

@@ -8,7 +8,6 @@ it was. Nothing here creates a store over an existing one.
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 import tarfile
 import tempfile

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
-from app.models.records import Base
+import app.models.records  # noqa: F401  (registers the tables)
+from app.models.base import Base
 
 config = context.config
 connection = config.attributes.get("connection")

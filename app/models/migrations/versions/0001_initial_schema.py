@@ -9,7 +9,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = '0001'
 down_revision = None
 branch_labels = None
@@ -17,7 +16,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    
+
     op.create_table('agency',
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('country', sa.String(length=8), nullable=False),
@@ -358,11 +357,11 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_freeze_request_owner_agency_id'), ['owner_agency_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_freeze_request_updated'), ['updated'], unique=False)
 
-    
+
 
 
 def downgrade() -> None:
-    
+
     with op.batch_alter_table('freeze_request', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_freeze_request_updated'))
         batch_op.drop_index(batch_op.f('ix_freeze_request_owner_agency_id'))
@@ -452,4 +451,4 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_agency_name'))
 
     op.drop_table('agency')
-    
+

@@ -1,0 +1,109 @@
+"""The unlocked store and who is using it: the object every service takes first."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.core.countries import country
+from app.core.errors import UnlockError, ValidationError
+from app.core.hlc import HybridClock, Stamp
+from app.models.records import Agency, AuditEntry
+from app.models.reference import load_reference
+from app.models.store import Store, read_setting, write_setting
+from app.services.changes import stamp_write
+
+
+@dataclass
+class AppContext:
+    store: Store
+    agency_id: str
+    agency_name: str
+    clock: HybridClock
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One transaction; the clock's last stamp is saved with it."""
+        with self.store.session() as session:
+            yield session
+            write_setting(session, "hlc_last", self.clock.last.encode())
+
+    def audit(self, session: Session, action: str, **detail: object) -> None:
+        session.add(AuditEntry(actor=self.agency_name, action=action, detail=detail))
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def init_store(folder: Path, passphrase: str, agency_name: str, country_code: str,
+               remember: bool = False, contact: str = "") -> tuple[AppContext, str]:
+    """Create the store for this agency; returns the context and the recovery key."""
+    name = agency_name.strip()
+    if not name:
+        raise ValidationError("The agency needs a name.")
+    found = country(country_code)
+    if found is None:
+        raise ValidationError(f"Unknown country code {country_code.strip()!r}; use the "
+                              "two-letter ISO 3166 code, such as KE or FR.")
+    store, recovery = Store.create(folder, passphrase, remember=remember)
+    try:
+        clock = HybridClock()
+        with store.session() as session:
+            load_reference(session)
+            agency = Agency(name=name, country=found.code, contact_24_7=contact, tlp="GREEN")
+            stamp_write(agency, {"name": name, "country": found.code,
+                                 "contact_24_7": contact}, clock)
+            session.add(agency)
+            session.flush()
+            agency.owner_agency_id = agency.id
+            write_setting(session, "agency_id", agency.id)
+            write_setting(session, "hlc_last", clock.last.encode())
+            session.add(AuditEntry(actor=name, action="store created",
+                                   detail={"country": found.code}))
+    except BaseException:
+        store.close()
+        raise
+    return AppContext(store, agency.id, name, clock), recovery
+
+
+def context_for(store: Store) -> AppContext:
+    with store.session() as session:
+        agency_id = read_setting(session, "agency_id")
+        last = read_setting(session, "hlc_last")
+        agency = session.get(Agency, agency_id) if agency_id else None
+        if agency is None:
+            raise UnlockError("This store has no agency set up; it may be damaged.")
+        name = agency.name
+    clock = HybridClock(Stamp.decode(last) if last else None)
+    return AppContext(store, agency.id, name, clock)
+
+
+def open_store(folder: Path, passphrase: str | None = None, recovery_key: str | None = None,
+               use_keyring: bool = False) -> AppContext:
+    store = Store.open(folder, passphrase=passphrase, recovery_key=recovery_key,
+                       use_keyring=use_keyring)
+    try:
+        return context_for(store)
+    except BaseException:
+        store.close()
+        raise
+
+
+def local_agency(session: Session, ctx: AppContext) -> Agency:
+    agency = session.get(Agency, ctx.agency_id)
+    assert agency is not None
+    return agency
+
+
+def find_agency(session: Session, name_or_id: str) -> Agency | None:
+    text = name_or_id.strip()
+    agency = session.get(Agency, text)
+    if agency is not None:
+        return agency
+    return session.scalars(select(Agency).where(Agency.name == text,
+                                                Agency.deleted.is_(False))).first()
