@@ -301,7 +301,9 @@ def plan(actions: Sequence[ActionTiming], start: datetime, end: datetime,
                 windows.append((open_since, moment))
             open_since = None
 
-    windows.sort(key=lambda w: (-(w[1] - w[0]), w[0]))
+    # Widths compared to the minute: sunsets drift by seconds a day, which is no reason
+    # to prefer a later day.
+    windows.sort(key=lambda w: (-((w[1] - w[0]) // timedelta(minutes=1)), w[0]))
     if windows:
         return Plan(windows)
     to_retime = [a.id for a, intervals in zip(actions, allowed, strict=True)
