@@ -21,6 +21,7 @@ from astral.sun import elevation, sunrise, sunset
 
 Interval = tuple[datetime, datetime]  # [start, end) in UTC
 
+RANK_STEP = timedelta(minutes=15)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -301,9 +302,9 @@ def plan(actions: Sequence[ActionTiming], start: datetime, end: datetime,
                 windows.append((open_since, moment))
             open_since = None
 
-    # Widths compared to the minute: sunsets drift by seconds a day, which is no reason
-    # to prefer a later day.
-    windows.sort(key=lambda w: (-((w[1] - w[0]) // timedelta(minutes=1)), w[0]))
+    # Widths compared in quarter hours: sunsets drift by seconds a day, which is no
+    # reason to prefer a later day.
+    windows.sort(key=lambda w: (-((w[1] - w[0]) // RANK_STEP), w[0]))
     if windows:
         return Plan(windows)
     to_retime = [a.id for a, intervals in zip(actions, allowed, strict=True)
