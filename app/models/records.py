@@ -28,6 +28,9 @@ class Agency(Shareable, Base):
     name: Mapped[str] = mapped_column(String(200), index=True)
     country: Mapped[str] = mapped_column(String(8))
     contact_24_7: Mapped[str] = mapped_column(Text, default="")
+    # The IANA zone of the agency's headquarters, for briefings in its own clock; empty
+    # means the country's only (or first listed) zone.
+    zone: Mapped[str] = mapped_column(String(64), default="")
     root_fingerprint: Mapped[str | None] = mapped_column(String(100), nullable=True)
 
 
