@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.core.errors import ValidationError
+from app.core.errors import UnlockError, ValidationError
 from app.models import keyfile, os_keyring
 from app.models.store import (
     MIN_PASSPHRASE,
@@ -17,6 +17,7 @@ from app.models.store import (
     restore,
     write_setting,
 )
+from app.models.store_lock import StoreLock
 from app.services.context import AppContext
 
 __all__ = ["MIN_PASSPHRASE", "StoreInfo", "default_folder"]
@@ -47,6 +48,23 @@ def store_info(folder: Path) -> StoreInfo:
         except Exception:
             slots = ()
     return StoreInfo(folder, paths.exists(), slots, os_keyring.available())
+
+
+def check_openable(folder: Path) -> StoreInfo:
+    """Raise what stops the store from opening that no secret would fix (no store, the
+    database or key file missing or damaged, another process using it), so that nobody is
+    asked for a passphrase in vain. Reads only; returns the store's unlock slots."""
+    paths = StorePaths(folder)
+    if not paths.db.exists():
+        if paths.key.exists():
+            raise UnlockError(f"The database file {paths.db} is missing; restore it from a "
+                              "backup.")
+        raise UnlockError(f"There is no JointOps store in {folder}.")
+    lock = StoreLock(paths.lock)
+    lock.acquire()
+    lock.release()
+    slots = tuple(keyfile.KeyFile.load(paths.key).kinds())
+    return StoreInfo(folder, True, slots, os_keyring.available())
 
 
 def passphrase_strength(passphrase: str) -> tuple[int, str]:

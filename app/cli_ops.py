@@ -1,0 +1,162 @@
+"""The commands on operations and targets: demo, operation list | create | import,
+target list."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from app.cli_secrets import open_context
+from app.core.errors import KnownError
+from app.services import operations, targets
+from app.services.context import AppContext
+
+
+def utc_text(moment: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a Z, or None."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def print_json(document: Any) -> None:
+    print(json.dumps(document, indent=2, ensure_ascii=False))
+
+
+def print_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    cells = [[str(h) for h in headers]] + [["" if v is None else str(v) for v in r]
+                                           for r in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    for row in cells:
+        print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+
+
+def _with_store(args: argparse.Namespace) -> AppContext:
+    return open_context(args.store, args.recovery_key)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    # Until app/services/demo.py lands, found at run time (see the report).
+    demo: Any = importlib.import_module("app.services.demo")
+    ctx = _with_store(args)
+    try:
+        op_id, _change = demo.create_demo(ctx)
+        summary = operations.overview(ctx, op_id).summary
+    finally:
+        ctx.close()
+    print(f"Created the demo operation {summary.codename}: {summary.targets} targets, "
+          f"{summary.sites} sites, {summary.actions} actions.")
+    return 0
+
+
+def cmd_operation_list(args: argparse.Namespace) -> int:
+    ctx = _with_store(args)
+    try:
+        found = operations.list_operations(ctx)
+    finally:
+        ctx.close()
+    if args.json:
+        print_json([{"codename": s.codename, "status": s.status, "lead_agency": s.lead_agency,
+                     "h_hour": utc_text(s.h_hour), "targets": s.targets, "sites": s.sites,
+                     "actions": s.actions} for s in found])
+    elif not found:
+        print("No operations yet; create one with 'jointops operation create CODENAME'.")
+    else:
+        print_table(("CODENAME", "STATUS", "LEAD AGENCY", "H-HOUR (UTC)", "TARGETS", "SITES",
+                     "ACTIONS"),
+                    [(s.codename, s.status, s.lead_agency, utc_text(s.h_hour) or "not set",
+                      s.targets, s.sites, s.actions) for s in found])
+    return 0
+
+
+def cmd_operation_create(args: argparse.Namespace) -> int:
+    ctx = _with_store(args)
+    try:
+        op_id, _change = operations.create_operation(ctx, args.codename)
+        codename = operations.overview(ctx, op_id).summary.codename
+    finally:
+        ctx.close()
+    print(f"Created the operation {codename}.")
+    return 0
+
+
+def cmd_operation_import(args: argparse.Namespace) -> int:
+    import_csv: Any = importlib.import_module("app.services.csv_import").import_csv
+    path: Path = args.file
+    if not path.is_file():
+        raise KnownError(f"There is no file {path}.")
+    ctx = _with_store(args)
+    try:
+        report = import_csv(ctx, args.codename, path)
+    finally:
+        ctx.close()
+    refused = [{"line": r.line, "reason": r.reason} for r in report.refused]
+    if args.json:
+        print_json({"operation": args.codename, "imported": report.imported,
+                    "targets": report.targets, "sites": report.sites,
+                    "actions": report.actions, "refused": refused})
+    else:
+        print(f"{args.codename}: {report.imported} rows imported ({report.targets} targets, "
+              f"{report.sites} sites, {report.actions} actions), {len(refused)} refused.")
+        for row in refused:
+            print(f"  line {row['line']}: {row['reason']}")
+    if refused:
+        print(f"The import of {path.name} was refused: {len(refused)} row(s) have errors "
+              "(listed above); nothing was imported.", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_target_list(args: argparse.Namespace) -> int:
+    ctx = _with_store(args)
+    try:
+        op_id = operations.overview(ctx, args.codename).summary.id
+        rows = targets.target_rows(ctx, op_id)
+    finally:
+        ctx.close()
+    if args.json:
+        print_json([{"id": r.id, "name": r.name, "kind": r.kind, "country": r.country,
+                     "sites": r.sites, "actions": r.actions, "tlp": r.tlp,
+                     "grading": r.grading} for r in rows])
+    elif not rows:
+        print(f"The operation {args.codename} has no targets yet.")
+    else:
+        print_table(("NAME", "KIND", "COUNTRY", "SITES", "ACTIONS", "TLP", "GRADING"),
+                    [r.values() for r in rows])
+    return 0
+
+
+def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sub.add_parser("demo", help="add the demo operation to the store"
+                   ).set_defaults(func=cmd_demo)
+
+    operation = sub.add_parser("operation", help="list, create or import operations")
+    ops = operation.add_subparsers(dest="operation_command", metavar="COMMAND", required=True)
+    listing = ops.add_parser("list", help="the operations with their counts")
+    listing.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    listing.set_defaults(func=cmd_operation_list)
+    create = ops.add_parser("create", help="create an operation led by your agency")
+    create.add_argument("codename", metavar="CODENAME")
+    create.set_defaults(func=cmd_operation_create)
+    load = ops.add_parser(
+        "import", help="import targets, sites and actions from a CSV file",
+        description="Import one row per action, with the columns target, kind, site, "
+        "country, zone, lat, lon, action, offset_min, agency, tlp. Creates the operation "
+        "if it does not exist. One transaction: if any row is refused, nothing is imported.")
+    load.add_argument("codename", metavar="CODENAME")
+    load.add_argument("file", type=Path, metavar="FILE.csv")
+    load.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    load.set_defaults(func=cmd_operation_import)
+
+    target = sub.add_parser("target", help="list an operation's targets")
+    tgt = target.add_subparsers(dest="target_command", metavar="COMMAND", required=True)
+    tlist = tgt.add_parser("list", help="the targets of an operation")
+    tlist.add_argument("codename", metavar="CODENAME")
+    tlist.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    tlist.set_defaults(func=cmd_target_list)
