@@ -77,9 +77,11 @@ class KeyFile:
         except FileNotFoundError:
             raise UnlockError(f"The key file {path} is missing; the store cannot be unlocked "
                               "without it (restore it from a backup).") from None
+        except OSError as error:
+            raise UnlockError(f"The key file {path} cannot be read ({error.strerror}).") from None
         try:
             data = json.loads(raw)
-            if data.get("format") != FORMAT:
+            if not isinstance(data, dict) or data.get("format") != FORMAT:
                 raise ValueError("format")
             pending = data.get("pending_db_key")
             return cls(
@@ -115,8 +117,13 @@ def unwrap(store_id: str, slot: Slot, kek: bytes) -> bytes | None:
 
 
 def passphrase_kek(passphrase: str, params: dict[str, Any]) -> bytes:
-    kdf = Argon2id(salt=_unb64(params["salt"]), length=32, iterations=int(params["iterations"]),
-                   lanes=int(params["lanes"]), memory_cost=int(params["memory_cost"]))
+    try:
+        kdf = Argon2id(salt=_unb64(params["salt"]), length=32,
+                       iterations=int(params["iterations"]), lanes=int(params["lanes"]),
+                       memory_cost=int(params["memory_cost"]))
+    except (KeyError, TypeError, ValueError):
+        raise UnlockError("The passphrase slot of the key file is damaged; unlock with the "
+                          "recovery key or restore the key file from a backup.") from None
     return kdf.derive(passphrase.encode("utf-8"))
 
 
@@ -136,8 +143,12 @@ def normalise_recovery_key(text: str) -> str:
 
 def recovery_kek(recovery_key: str, params: dict[str, Any]) -> bytes:
     # The recovery key is high-entropy already; HKDF suffices and keeps unlock instant.
-    hkdf = HKDF(algorithm=SHA256(), length=32, salt=_unb64(params["salt"]),
-                info=b"jointops-recovery-slot")
+    try:
+        salt = _unb64(params["salt"])
+    except (KeyError, TypeError, ValueError):
+        raise UnlockError("The recovery slot of the key file is damaged; restore the key "
+                          "file from a backup.") from None
+    hkdf = HKDF(algorithm=SHA256(), length=32, salt=salt, info=b"jointops-recovery-slot")
     return hkdf.derive(normalise_recovery_key(recovery_key).encode("ascii"))
 
 

@@ -292,7 +292,11 @@ class Store:
             with tarfile.open(packed, "w") as tar:
                 tar.add(copy, arcname=DB_NAME)
                 tar.add(Path(tmp) / KEY_NAME, arcname=KEY_NAME)
-            write_atomic(target, packed.read_bytes())
+            try:
+                write_atomic(target, packed.read_bytes())
+            except OSError as error:
+                raise KnownError(f"The backup could not be written to {target}: "
+                                 f"{error.strerror or error}.") from None
 
 
 def restore(folder: Path, backup: Path, passphrase: str | None = None,
@@ -317,10 +321,16 @@ def restore(folder: Path, backup: Path, passphrase: str | None = None,
             if paths.exists():
                 stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
                 kept = folder / f"before-restore-{stamp}"
+                n = 1
+                while kept.exists():  # never mix two replaced stores in one folder
+                    n += 1
+                    kept = folder / f"before-restore-{stamp}-{n}"
                 kept.mkdir()
                 for name in (DB_NAME, KEY_NAME, DB_NAME + "-wal", DB_NAME + "-shm"):
                     if (folder / name).exists():
                         os.replace(folder / name, kept / name)
+            # The key file keeps the 0600 mode it always has, whatever the archive said.
+            os.chmod(staged.key, 0o600)
             os.replace(staged.db, paths.db)
             os.replace(staged.key, paths.key)
             return kept
