@@ -87,30 +87,58 @@ def cmd_operation_create(args: argparse.Namespace) -> int:
 
 
 def cmd_operation_import(args: argparse.Namespace) -> int:
+    # Until app/services/csv_import.py is committed, found at run time.
     import_csv: Any = importlib.import_module("app.services.csv_import").import_csv
     path: Path = args.file
     if not path.is_file():
         raise KnownError(f"There is no file {path}.")
     ctx = _with_store(args)
+    progress = _ProgressLine(path.name) if sys.stderr.isatty() and not args.json else None
     try:
-        report = import_csv(ctx, args.codename, path)
+        report = import_csv(ctx, args.codename, path, progress=progress)
     finally:
+        if progress is not None:
+            progress.end()
         ctx.close()
-    refused = [{"line": r.line, "reason": r.reason} for r in report.refused]
+    refused = [{"line": e.line, "reason": e.reason} for e in report.errors]
+    unlisted = report.rows_refused - len(refused)
     if args.json:
-        print_json({"operation": args.codename, "imported": report.imported,
-                    "targets": report.targets, "sites": report.sites,
-                    "actions": report.actions, "refused": refused})
+        print_json({"operation": report.codename, "imported": report.rows_imported,
+                    "targets": report.targets_created, "sites": report.sites_created,
+                    "actions": report.actions_created, "refused": refused,
+                    "refused_rows": report.rows_refused})
+    elif report.imported:
+        if report.operation_created:
+            print(f"Created the operation {report.codename}.")
+        print(report.summary())
     else:
-        print(f"{args.codename}: {report.imported} rows imported ({report.targets} targets, "
-              f"{report.sites} sites, {report.actions} actions), {len(refused)} refused.")
+        print(f"Refused rows of {path.name}:")
         for row in refused:
             print(f"  line {row['line']}: {row['reason']}")
-    if refused:
-        print(f"The import of {path.name} was refused: {len(refused)} row(s) have errors "
-              "(listed above); nothing was imported.", file=sys.stderr)
+        if unlisted:
+            print(f"  … and {unlisted} more refused rows.")
+    if not report.imported:
+        print(report.summary(), file=sys.stderr)
         return 1
     return 0
+
+
+class _ProgressLine:
+    """A percentage on the terminal, rewritten in place, for long imports."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.shown = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        percent = 100 * done // total if total else 100
+        if percent != self.shown:
+            self.shown = percent
+            print(f"\rImporting {self.name}: {percent}%", end="", file=sys.stderr, flush=True)
+
+    def end(self) -> None:
+        if self.shown >= 0:
+            print(file=sys.stderr)
 
 
 def cmd_target_list(args: argparse.Namespace) -> int:
