@@ -14,7 +14,8 @@ import pytest
 from app.core.errors import UnlockError
 from app.models import keyfile
 from app.models.store import KEY_NAME, Store
-from tests.conftest import PASSPHRASE
+
+PASSPHRASE = "correct horse battery staple"  # as in tests/conftest.py
 
 STORE_ID = "7d3b1c9e-0000-4000-8000-000000000001"
 

@@ -15,7 +15,8 @@ from app.models.migrations.runner import (
 )
 from app.models.records import Base
 from app.models.store import Store, make_engine
-from tests.conftest import PASSPHRASE
+
+PASSPHRASE = "correct horse battery staple"  # as in tests/conftest.py
 
 
 def test_a_new_store_is_at_head_with_every_table(store_dir: Path) -> None:

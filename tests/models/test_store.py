@@ -12,6 +12,7 @@ import sqlite3
 import tarfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlcipher3
@@ -27,7 +28,9 @@ from app.models.store import (
     restore,
     write_setting,
 )
-from tests.conftest import PASSPHRASE, MemoryKeyring
+
+PASSPHRASE = "correct horse battery staple"  # as in tests/conftest.py
+MemoryKeyring = Any  # tests/conftest.py's in-process keyring, by fixture
 
 
 def fingerprint(folder: Path) -> dict[str, str]:
