@@ -215,8 +215,8 @@ def _base58_address(text: str, versions: dict[int, tuple[str, str]]) -> _Found:
     except ValueError as error:
         raise _RefusedError(str(error)) from None
     if len(raw) != _ADDRESS_BYTES:
-        raise _RefusedError(f"wrong length ({len(text)} characters, decodes to {len(raw)} bytes, "
-                       f"expected {_ADDRESS_BYTES})")
+        raise _RefusedError(f"wrong length ({len(text)} characters, decodes to {len(raw)} "
+                            f"bytes, expected {_ADDRESS_BYTES})")
     if _checksum4(raw[:-4]) != raw[-4:]:
         raise _RefusedError("bad checksum")
     if raw[0] not in versions:
@@ -434,8 +434,8 @@ _TRON_LENGTH = 34
 
 def _tron(text: str) -> _Found:
     if len(text) == 42 and text[:2] == "41" and _is_hex(text[2:]):
-        raise _RefusedError("unknown format (hex form of a Tron address; give the base58 form, "
-                       "starting with T)")
+        raise _RefusedError("unknown format (hex form of a Tron address; give the base58 "
+                            "form, starting with T)")
     for char in text:
         if char not in _BASE58_INDEX:
             raise _RefusedError(f"invalid character {char!r} (not in base58)")
