@@ -54,7 +54,7 @@ class Shareable:
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     tlp: Mapped[str] = mapped_column(String(12), default="AMBER")
     stamps: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    updated: Mapped[str] = mapped_column(String(24), default="", index=True)
+    updated: Mapped[str] = mapped_column(String(100), default="", index=True)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
 
     @declared_attr

@@ -17,6 +17,8 @@ from app.models.records import Agency, AuditEntry
 from app.models.reference import load_reference
 from app.models.store import Store, read_setting, write_setting
 from app.services.changes import stamp_write
+from app.sync.keys import LocalIdentity, ensure_identity
+from app.sync.recorder import Recorder
 
 
 @dataclass
@@ -25,12 +27,17 @@ class AppContext:
     agency_id: str
     agency_name: str
     clock: HybridClock
+    identity: LocalIdentity | None = None
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """One transaction; the clock's last stamp is saved with it."""
+        """One transaction. Every write to shared records in it is sealed into signed
+        changesets before it commits; the clock's last stamp is saved with it."""
         with self.store.session() as session:
+            recorder = Recorder(session, self.identity, self.clock) if self.identity else None
             yield session
+            if recorder is not None:
+                recorder.seal()
             write_setting(session, "hlc_last", self.clock.last.encode())
 
     def audit(self, session: Session, action: str, **detail: object) -> None:
@@ -65,10 +72,17 @@ def init_store(folder: Path, passphrase: str, agency_name: str, country_code: st
             write_setting(session, "hlc_last", clock.last.encode())
             session.add(AuditEntry(actor=name, action="store created",
                                    detail={"country": found.code}))
+            me = ensure_identity(session)
+        ctx = AppContext(store, agency.id, name, clock, me)
+        with ctx.session() as session:
+            # Our agency record travels as a changeset like any other shared record.
+            recorded = session.get(Agency, agency.id)
+            assert recorded is not None
+            recorded.tlp = "CLEAR"
     except BaseException:
         store.close()
         raise
-    return AppContext(store, agency.id, name, clock), recovery
+    return ctx, recovery
 
 
 def context_for(store: Store) -> AppContext:
@@ -79,8 +93,9 @@ def context_for(store: Store) -> AppContext:
         if agency is None:
             raise UnlockError("This store has no agency set up; it may be damaged.")
         name = agency.name
+        me = ensure_identity(session)  # stores made before identities get them now
     clock = HybridClock(Stamp.decode(last) if last else None)
-    return AppContext(store, agency.id, name, clock)
+    return AppContext(store, agency.id, name, clock, me)
 
 
 def open_store(folder: Path, passphrase: str | None = None, recovery_key: str | None = None,

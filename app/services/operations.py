@@ -75,7 +75,7 @@ def _summaries(session: Session, ops: list[Operation]) -> list[OperationSummary]
     targets = _counts(session, Target, ids)
     sites = _counts(session, Site, ids)
     actions = _counts(session, Action, ids)
-    names = dict(session.execute(select(Agency.id, Agency.name)).tuples().all())
+    names: dict[str, str] = {i: n for i, n in session.execute(select(Agency.id, Agency.name))}
     return [OperationSummary(op.id, op.codename, op.status, names.get(op.lead_agency_id, "?"),
                              op.h_hour, targets.get(op.id, 0), sites.get(op.id, 0),
                              actions.get(op.id, 0)) for op in ops]

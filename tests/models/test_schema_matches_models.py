@@ -7,6 +7,7 @@ from pathlib import Path
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
+import app.models.sync_records  # noqa: F401  (registers the exchange tables)
 from app.models.base import Base
 from app.models.migrations.runner import upgrade_to_head
 from app.models.store import make_engine

@@ -34,7 +34,7 @@ def test_windows_and_local_starts(ctx: AppContext, op: str) -> None:
     report = plan_timing(ctx, "TIDE", date(2026, 6, 1), date(2026, 6, 2))
     assert report.h_hour is None and report.feasible
     assert all(a.lawful is None and a.state == "no H-hour" for a in report.actions)
-    start, end = report.windows[0]
+    start, _end = report.windows[0]
     assert start == datetime(2026, 6, 1, 4, 0, tzinfo=UTC)  # Paris opens 06:00 CEST
     rules = {a.country: a.rule for a in report.actions}
     assert rules == {"KE": "sunrise to sunset", "FR": "start 06:00–21:00 local",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
-import app.models.records  # noqa: F401  (registers the tables)
+import app.models.records
+import app.models.sync_records  # noqa: F401
 from app.models.base import Base
 
 config = context.config
