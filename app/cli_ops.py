@@ -87,8 +87,8 @@ def cmd_operation_create(args: argparse.Namespace) -> int:
 
 
 def cmd_operation_import(args: argparse.Namespace) -> int:
-    # Until app/services/csv_import.py is committed, found at run time.
-    import_csv: Any = importlib.import_module("app.services.csv_import").import_csv
+    from app.services.csv_import import import_csv
+
     path: Path = args.file
     if not path.is_file():
         raise KnownError(f"There is no file {path}.")
