@@ -118,11 +118,13 @@ class BulkInserter:
         self._pending: dict[type[Any], list[dict[str, Any]]] = {}
         self._count = 0
 
-    def add(self, model: type[Any], values: dict[str, Any]) -> str:
+    def add(self, model: type[Any], values: dict[str, Any], owner: str | None = None) -> str:
+        """Queue a new record; returns its id. ``owner``: the owning agency (default:
+        this store's agency)."""
         record_id = new_id()
         if self.discard:
             return record_id
-        record = _NewRecord(id=record_id, owner_agency_id=self.ctx.agency_id,
+        record = _NewRecord(id=record_id, owner_agency_id=owner or self.ctx.agency_id,
                             operation_id=self.op_id)
         stamp_write(cast(Shareable, record), values, self.ctx.clock)
         self._pending.setdefault(model, []).append(record.__dict__)

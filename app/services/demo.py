@@ -1,0 +1,413 @@
+"""The demo operation, and the generator that makes operations at scale for benchmarks.
+
+The demo is fictional, modelled on the public reports of INTERPOL's Operation
+Serengeti 2025: raids on illegal crypto-mining sites and investment-fraud rings in
+Angola, Zambia and Kenya, with partner agencies elsewhere. Every person, company,
+address, contact and wallet in it is invented; the cities and their coordinates are
+real, so that zones, search hours and maps behave as they would. Wallet addresses are
+made from hashes of invented seeds: well-formed, with valid checksums, and no one's.
+
+Both ``create_demo`` and ``generate`` build through ``_Builder``: the agencies and the
+operation as ORM records, everything else through the import's bulk inserter.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.core.addresses import base58check_encode, eip55_checksum, encode_segwit
+from app.core.errors import KnownError, ValidationError
+from app.models.base import reference_id
+from app.models.records import (
+    Action,
+    Agency,
+    Operation,
+    Participant,
+    Site,
+    Target,
+    Transfer,
+    Wallet,
+)
+from app.services.changes import Change, stamp_write
+from app.services.context import AppContext, local_agency
+from app.services.csv_import import BulkInserter
+
+DEMO_CODENAME = "SERENGETI SUN"
+# 05:00 UTC: 08:00 in Nairobi, 06:00 in Luanda, 07:00 in Lusaka, Johannesburg and
+# Amsterdam: after sunrise where searches must be by day.
+DEMO_H_HOUR = datetime(2025, 6, 24, 5, 0, tzinfo=UTC)
+CRIME_TYPES = ["illegal crypto-mining", "investment fraud", "money laundering"]
+FICTIONAL = "Fictional (JointOps demo data)."
+
+
+@dataclass(frozen=True)
+class AgencySpec:
+    country: str
+    name: str
+    zone: str
+    contact: str
+    role: str  # lead | participant | observer
+    ceiling: str  # the highest TLP it is sent
+
+
+# Invented agencies; the phone numbers are unassigned placeholders and the mail domains
+# are under .example, which never resolves.
+AGENCIES: tuple[AgencySpec, ...] = (
+    AgencySpec("KE", "Nairobi Cyber Fraud Task Force", "Africa/Nairobi",
+               "24/7 desk +254 700 000 101, duty@ke-cyber.example", "lead", "RED"),
+    AgencySpec("AO", "Angola Digital Crime Brigade", "Africa/Luanda",
+               "24/7 desk +244 900 000 102, piquete@ao-crime.example", "participant", "AMBER"),
+    AgencySpec("ZM", "Zambia Financial Crimes Taskforce", "Africa/Lusaka",
+               "24/7 desk +260 900 000 103, duty@zm-fincrime.example", "participant", "AMBER"),
+    AgencySpec("ZA", "Gauteng Cyber Response Unit", "Africa/Johannesburg",
+               "24/7 desk +27 600 000 104, standby@za-cyber.example", "participant", "AMBER"),
+    AgencySpec("NL", "Dutch Hosting Takedown Team", "Europe/Amsterdam",
+               "24/7 desk +31 600 000 105, piket@nl-takedown.example", "participant", "AMBER"),
+    AgencySpec("GB", "UK Crypto Tracing Liaison", "Europe/London",
+               "24/7 desk +44 7700 900105, duty@uk-tracing.example", "observer", "GREEN"),
+    AgencySpec("FR", "French Cyber Liaison Office", "Europe/Paris",
+               "24/7 desk +33 6 00 00 01 07, permanence@fr-cyber.example", "observer",
+               "GREEN"),
+)
+
+# Real cities, for real zones and coordinates: (name, lat, lon) per country.
+CITIES: dict[str, tuple[tuple[str, float, float], ...]] = {
+    "KE": (("Nairobi", -1.2921, 36.8219), ("Mombasa", -4.0435, 39.6682),
+           ("Kisumu", -0.0917, 34.7680)),
+    "AO": (("Luanda", -8.8390, 13.2894), ("Benguela", -12.5763, 13.4055),
+           ("Lubango", -14.9170, 13.4925)),
+    "ZM": (("Lusaka", -15.3875, 28.3228), ("Kitwe", -12.8024, 28.2132),
+           ("Ndola", -12.9587, 28.6366)),
+    "ZA": (("Johannesburg", -26.2041, 28.0473), ("Pretoria", -25.7479, 28.2293)),
+    "NL": (("Amsterdam", 52.3676, 4.9041), ("Rotterdam", 51.9244, 4.4777)),
+}
+ZONES = {"KE": "Africa/Nairobi", "AO": "Africa/Luanda", "ZM": "Africa/Lusaka",
+         "ZA": "Africa/Johannesburg", "NL": "Europe/Amsterdam"}
+
+
+# ---- wallet addresses from invented seeds ----------------------------------------------
+
+
+def _digest(seed: str) -> bytes:
+    return hashlib.sha256(f"jointops-demo:{seed}".encode()).digest()
+
+
+def bitcoin_address(seed: str) -> str:
+    return encode_segwit("bc", 0, _digest(seed)[:20])
+
+
+def tron_address(seed: str) -> str:
+    return base58check_encode(b"\x41" + _digest(seed)[:20])
+
+
+def ethereum_address(seed: str) -> str:
+    return eip55_checksum("0x" + _digest(seed).hex()[:40])
+
+
+def tx_hash(seed: str) -> str:
+    return _digest("tx:" + seed).hex()
+
+
+# ---- building ----------------------------------------------------------------------------
+
+
+class _Builder:
+    """One new operation with its agencies and participants; records added through it are
+    owned by the agency of their country (the one that works them)."""
+
+    def __init__(self, session: Session, ctx: AppContext, codename: str,
+                 description: str, h_hour: datetime) -> None:
+        name = codename.strip()
+        if not name:
+            raise ValidationError("The operation needs a codename.")
+        exists = session.scalars(select(Operation.id).where(Operation.codename == name)).first()
+        if exists is not None:
+            raise KnownError(f"An operation named {name!r} already exists; the demo is made "
+                             "once per codename.")
+        self.session = session
+        self.ctx = ctx
+        self.change = Change()
+        self.by_country = self._agencies()
+        lead = self.by_country["KE"]
+        op = Operation(owner_agency_id=lead)
+        stamp_write(op, {"codename": name, "lead_agency_id": lead, "status": "planning",
+                         "h_hour": h_hour, "description": description,
+                         "crime_types": list(CRIME_TYPES), "tlp": "AMBER"}, ctx.clock)
+        session.add(op)
+        session.flush()
+        op.operation_id = op.id
+        self.op_id = op.id
+        self.change.add("created", "operation", op.id)
+        self._participants(lead)
+        self.bulk = BulkInserter(session, ctx, op.id)
+
+    def _agencies(self) -> dict[str, str]:
+        """The demo's agency per country: this store's own agency plays its country's
+        part; the others are found by name or created, each owning its own record."""
+        me = local_agency(self.session, self.ctx)
+        found: dict[str, str] = {}
+        for spec in AGENCIES:
+            if spec.country == me.country:
+                found[spec.country] = me.id
+                continue
+            agency = self.session.scalars(select(Agency).where(
+                Agency.name == spec.name, Agency.deleted.is_(False))).first()
+            if agency is None:
+                agency = Agency()
+                stamp_write(agency, {"name": spec.name, "country": spec.country,
+                                     "zone": spec.zone, "contact_24_7": spec.contact,
+                                     "tlp": "GREEN"}, self.ctx.clock)
+                self.session.add(agency)
+                self.session.flush()
+                agency.owner_agency_id = agency.id
+                self.change.add("created", "agency", agency.id)
+            found[spec.country] = agency.id
+        return found
+
+    def _participants(self, lead: str) -> None:
+        roles = [(self.by_country[s.country], s.role, s.ceiling) for s in AGENCIES]
+        if self.ctx.agency_id not in self.by_country.values():
+            roles.append((self.ctx.agency_id, "participant", "AMBER"))
+        for agency_id, role, ceiling in roles:
+            part = Participant(owner_agency_id=lead, operation_id=self.op_id)
+            stamp_write(part, {"agency_id": agency_id, "role": role, "tlp_ceiling": ceiling,
+                               "tlp": "GREEN"}, self.ctx.clock)
+            self.session.add(part)
+            self.session.flush()
+            self.change.add("created", "participant", part.id)
+
+    def target(self, kind: str, name: str, country: str, tlp: str = "AMBER",
+               **extra: Any) -> str:
+        values = {"kind": kind, "name": name, "country": country, "tlp": tlp,
+                  "notes": FICTIONAL, **extra}
+        return self.bulk.add(Target, values, self.by_country[country])
+
+    def site(self, name: str, country: str, lat: float, lon: float, address: str,
+             tlp: str = "AMBER") -> str:
+        return self.bulk.add(Site, {
+            "name": name, "country": country, "zone": ZONES[country], "lat": lat, "lon": lon,
+            "address": address, "jurisdiction_id": reference_id("jurisdiction", country),
+            "tlp": tlp}, self.by_country[country])
+
+    def action(self, kind: str, target_id: str, site_id: str | None, country: str,
+               offset_min: int, tlp: str = "AMBER") -> str:
+        agency = self.by_country[country]
+        return self.bulk.add(Action, {
+            "kind": kind, "target_id": target_id, "site_id": site_id, "agency_id": agency,
+            "offset_min": offset_min, "tlp": tlp, "status": "planned"}, agency)
+
+    def wallet(self, chain: str, address: str, label: str, target_id: str | None,
+               category: str = "suspect") -> str:
+        return self.bulk.add(Wallet, {"chain": chain, "address": address, "label": label,
+                                      "category": category, "target_id": target_id,
+                                      "tlp": "AMBER"}, self.by_country["KE"])
+
+    def transfer(self, chain: str, source: str, dest: str, asset: str, amount: str,
+                 time: datetime) -> str:
+        return self.bulk.add(Transfer, {
+            "tx_hash": tx_hash(f"{source}>{dest}@{time.isoformat()}"), "chain": chain,
+            "from_address": source, "to_address": dest, "asset": asset, "amount": amount,
+            "time": time, "tlp": "AMBER"}, self.by_country["KE"])
+
+    def finish(self) -> Change:
+        self.bulk.flush()
+        return self.change.merge(self.bulk.change)
+
+
+# ---- the demo operation -------------------------------------------------------------------
+
+DESCRIPTION = (
+    "Fictional demonstration operation modelled on the public reports of INTERPOL's "
+    "Operation Serengeti 2025: simultaneous raids on illegal crypto-mining sites and "
+    "investment-fraud rings in Angola, Zambia and Kenya, with partner agencies taking down "
+    "servers abroad and tracing the proceeds. Every person, company, address, contact and "
+    "wallet is invented; only the cities are real.")
+
+
+def create_demo(ctx: AppContext, codename: str = DEMO_CODENAME) -> tuple[str, Change]:
+    """Add the demo operation; KnownError if an operation of that codename exists."""
+    with ctx.session() as session:
+        b = _Builder(session, ctx, codename, DESCRIPTION, DEMO_H_HOUR)
+        _demo_records(b)
+        change = b.finish()
+        ctx.audit(session, "demo created", codename=codename.strip())
+        return b.op_id, change
+
+
+def _demo_records(b: _Builder) -> None:
+    fake = " (fictional address)"
+    # Kenya: an investment-fraud ring sold as a forex club, run from a call centre.
+    kilimani = b.site("Kilimani apartment 7C", "KE", -1.2906, 36.7840,
+                      "Apartment 7C, 14 Imaginary Close, Kilimani, Nairobi" + fake)
+    westlands = b.site("Westlands call centre", "KE", -1.2676, 36.8108,
+                       "Floor 3, Placeholder Towers, Westlands, Nairobi" + fake)
+    nyali = b.site("Nyali villa", "KE", -4.0330, 39.7100,
+                   "Plot 0, Example Drive, Nyali, Mombasa" + fake)
+    ringleader = b.target("person", "Brian Otieno Kamau", "KE", "RED",
+                          aliases=["Kip", "The Broker"], nationality=["KE"], grading="B2",
+                          location="Nairobi")
+    manager = b.target("person", "Grace Achieng Mutua", "KE", nationality=["KE"],
+                       grading="C3", location="Nairobi")
+    forex = b.target("organisation", "Rift Valley Forex Club", "KE",
+                     location="Nairobi and online")
+    centre = b.target("premises", "Westlands call centre", "KE")
+    b.action("arrest", ringleader, kilimani, "KE", 0, "RED")
+    b.action("search", ringleader, kilimani, "KE", 15, "RED")
+    b.action("search", ringleader, nyali, "KE", 30)
+    b.action("arrest", manager, westlands, "KE", 0)
+    b.action("search", centre, westlands, "KE", 0)
+    b.action("seizure", centre, westlands, "KE", 45)
+    b.action("search", forex, westlands, "KE", 10)
+
+    # Angola: illegal mining centres drawing power off the grid.
+    viana = b.site("Viana warehouse", "AO", -8.9035, 13.3740,
+                   "Armazém 0, Rua Fictícia, Viana, Luanda" + fake)
+    cacuaco = b.site("Cacuaco compound", "AO", -8.7770, 13.3690,
+                     "Lote 00, Estrada Imaginária, Cacuaco, Luanda" + fake)
+    benguela = b.site("Benguela container yard", "AO", -12.5800, 13.4000,
+                      "Parque 0, Avenida Exemplo, Benguela" + fake)
+    miner = b.target("person", "Mateus Kiala Sebastião", "AO", nationality=["AO"],
+                     grading="B3", location="Luanda")
+    fixer = b.target("person", "Tomás Ndala Fortunato", "AO", nationality=["AO"],
+                     grading="C2", location="Benguela")
+    hashco = b.target("organisation", "Kwanza Hashpower Lda", "AO")
+    for site, premises_name, offset in ((viana, "Viana mining warehouse", 0),
+                                        (cacuaco, "Cacuaco mining compound", 0),
+                                        (benguela, "Benguela container rigs", 20)):
+        premises = b.target("premises", premises_name, "AO")
+        b.action("search", premises, site, "AO", offset)
+        b.action("seizure", premises, site, "AO", offset + 60)
+    b.action("arrest", miner, viana, "AO", 0)
+    b.action("arrest", fixer, benguela, "AO", 20)
+    b.action("search", hashco, cacuaco, "AO", 5)
+
+    # Zambia: a fake investment platform and its recruiters.
+    office = b.site("Cairo Road office", "ZM", -15.4167, 28.2833,
+                    "Suite 0, Sample House, Cairo Road, Lusaka" + fake)
+    kitwe = b.site("Kitwe safe house", "ZM", -12.8100, 28.2200,
+                   "House 00, Notreal Street, Parklands, Kitwe" + fake)
+    shed = b.site("Kafue Road mining shed", "ZM", -15.4900, 28.2600,
+                  "Plot 000, Kafue Road, Lusaka" + fake)
+    director = b.target("person", "Chanda Mwape Zulu", "ZM", "RED", nationality=["ZM"],
+                        grading="B2", location="Lusaka")
+    recruiter = b.target("person", "Natasha Bwalya Phiri", "ZM", nationality=["ZM"],
+                         grading="C3", location="Kitwe")
+    platform = b.target("organisation", "Savanna Yield Capital Ltd", "ZM",
+                        location="Lusaka and online")
+    rigs = b.target("premises", "Kafue Road mining shed", "ZM")
+    b.action("arrest", director, office, "ZM", 0, "RED")
+    b.action("search", platform, office, "ZM", 0)
+    b.action("seizure", platform, office, "ZM", 30)
+    b.action("arrest", recruiter, kitwe, "ZM", 10)
+    b.action("search", recruiter, kitwe, "ZM", 25)
+    b.action("search", rigs, shed, "ZM", 0)
+    b.action("seizure", rigs, shed, "ZM", 60)
+
+    # Partners abroad: a money-mule coordinator and the platforms' servers.
+    sandton = b.site("Sandton flat", "ZA", -26.1076, 28.0567,
+                     "Unit 0, Example Court, Sandton, Johannesburg" + fake)
+    rack = b.site("Johannesburg data centre rack", "ZA", -26.1450, 28.0410,
+                  "Rack 00, Placeholder Data Park, Johannesburg" + fake)
+    amsterdam = b.site("Amsterdam hosting hall", "NL", 52.3390, 4.9170,
+                       "Hal 0, Voorbeeldweg 0, Amsterdam" + fake)
+    mule = b.target("person", "Sipho Mthembu-Adams", "ZA", nationality=["ZA"],
+                    grading="C3", location="Johannesburg")
+    app_server = b.target("server", "riftforex app back end", "ZA")
+    portal = b.target("server", "savannayield portal", "NL")
+    b.action("arrest", mule, sandton, "ZA", 15)
+    b.action("search", mule, sandton, "ZA", 20)
+    b.action("takedown", app_server, rack, "ZA", 5)
+    b.action("takedown", portal, amsterdam, "NL", 5)
+
+    # The money: victims pay USDT into a collection wallet, it is swept and cashed out.
+    collection = tron_address("collection")
+    sweep = tron_address("sweep")
+    payout = bitcoin_address("payout")
+    treasury = ethereum_address("treasury")
+    wallet_targets = [
+        ("tron", collection, "USDT collection wallet", "ZM"),
+        ("tron", sweep, "USDT sweep wallet", "KE"),
+        ("bitcoin", payout, "BTC payout wallet", "KE"),
+        ("ethereum", treasury, "ETH treasury wallet", "AO"),
+    ]
+    for chain, address, label, country in wallet_targets:
+        owner_target = b.target("wallet", label, country, location=f"{chain}: {address}")
+        b.wallet(chain, address, label, owner_target)
+        b.action("seizure", owner_target, None, country, 0)
+    start = DEMO_H_HOUR - timedelta(days=40)
+    for i in range(6):
+        victim = tron_address(f"victim-{i}")
+        b.wallet("tron", victim, f"Victim deposit {i + 1}", None, "victim")
+        b.transfer("tron", victim, collection, "USDT", f"{(i + 2) * 1250}.00",
+                   start + timedelta(days=i * 3, hours=i))
+    b.transfer("tron", collection, sweep, "USDT", "31500.00", start + timedelta(days=20))
+    b.transfer("bitcoin", bitcoin_address("otc-desk"), payout, "BTC", "0.41250000",
+               start + timedelta(days=21))
+    b.transfer("ethereum", treasury, ethereum_address("mixer-in"), "ETH", "7.5",
+               start + timedelta(days=25))
+
+
+# ---- operations at scale ------------------------------------------------------------------
+
+_GIVEN = ("Amani", "Baraka", "Chipo", "Dalia", "Eshe", "Faraji", "Gift", "Hawa", "Imani",
+          "Jabari", "Kalinda", "Lerato", "Mosi", "Nia", "Obi", "Pendo", "Rudo", "Sefu",
+          "Tendai", "Zuri")
+_FAMILY = ("Achebe-Nil", "Banda-Test", "Chola-Demo", "Dube-Sample", "Ekwueme-Fict",
+           "Fumo-Mock", "Gatete-Nul", "Hamisi-Zero", "Ilunga-Void", "Juma-Null")
+_KIND_ACTIONS = {"person": ("arrest", "search"), "organisation": ("search", "seizure"),
+                 "premises": ("search", "seizure"), "server": ("takedown",),
+                 "wallet": ("seizure",)}
+_KINDS = ("person", "person", "organisation", "premises", "premises", "server", "wallet")
+
+
+def generate(ctx: AppContext, codename: str, targets: int = 10_000, actions: int = 20_000,
+             seed: int = 0) -> tuple[str, Change]:
+    """An operation of ``targets`` targets and ``actions`` actions (and a site for every
+    target that has a place), with the demo's agencies; the same seed gives the same names,
+    places and offsets. For benchmarks and tests of scale."""
+    if targets < 1 or actions < 0:
+        raise ValidationError("Generate at least one target and no negative number of "
+                              "actions.")
+    rnd = random.Random(seed)
+    countries = list(CITIES)
+    description = (f"Generated for benchmarks: {targets} targets, {actions} actions "
+                   f"(seed {seed}). All names are invented.")
+    with ctx.session() as session:
+        b = _Builder(session, ctx, codename, description, DEMO_H_HOUR)
+        made: list[tuple[str, str, str | None, str]] = []  # target id, kind, site id, country
+        for i in range(targets):
+            country = countries[i % len(countries)]
+            kind = _KINDS[rnd.randrange(len(_KINDS))]
+            if kind == "wallet":
+                name = f"Wallet {i:06d}"
+            elif kind == "person":
+                name = f"{rnd.choice(_GIVEN)} {rnd.choice(_FAMILY)} {i:06d}"
+            else:
+                name = f"{kind.capitalize()} {rnd.choice(_FAMILY)} {i:06d}"
+            target_id = b.target(kind, name, country)
+            site_id = None
+            if kind != "wallet":
+                city, lat, lon = rnd.choice(CITIES[country])
+                site_id = b.site(f"{city} site {i:06d}", country,
+                                 round(lat + rnd.uniform(-0.05, 0.05), 5),
+                                 round(lon + rnd.uniform(-0.05, 0.05), 5),
+                                 f"{i} Generated Road, {city} (fictional address)")
+            else:
+                b.wallet("bitcoin", bitcoin_address(f"{seed}-{i}"), name, target_id)
+            made.append((target_id, kind, site_id, country))
+        for j in range(actions):
+            target_id, kind, site_id, country = made[j % targets]
+            kinds = _KIND_ACTIONS[kind]
+            b.action(kinds[(j // targets) % len(kinds)], target_id, site_id, country,
+                     rnd.randrange(-6, 25) * 5)
+        change = b.finish()
+        ctx.audit(session, "operation generated", codename=codename.strip(),
+                  targets=targets, actions=actions, seed=seed)
+        return b.op_id, change
