@@ -18,7 +18,7 @@ from app.models.reference import load_reference
 from app.models.store import Store, read_setting, write_setting
 from app.services.changes import stamp_write
 from app.sync.keys import LocalIdentity, ensure_identity
-from app.sync.recorder import Recorder
+from app.sync.recorder import RECORDER, Recorder
 
 
 @dataclass
@@ -79,6 +79,7 @@ def init_store(folder: Path, passphrase: str, agency_name: str, country_code: st
             recorded = session.get(Agency, agency.id)
             assert recorded is not None
             recorded.tlp = "CLEAR"
+            session.info[RECORDER].publish_whole(recorded)
     except BaseException:
         store.close()
         raise

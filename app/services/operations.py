@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.core.errors import KnownError, NotFoundError, ValidationError
+from app.models.base import new_id
 from app.models.records import (
     OPERATION_STATUSES,
     PARTICIPANT_ROLES,
@@ -106,13 +107,13 @@ def create_operation_in(session: Session, ctx: AppContext, codename: str,
     exists = session.scalars(select(Operation.id).where(Operation.codename == codename)).first()
     if exists is not None:
         raise KnownError(f"An operation named {codename!r} already exists.")
-    op = Operation(owner_agency_id=ctx.agency_id)
+    op = Operation(id=new_id(), owner_agency_id=ctx.agency_id)
+    op.operation_id = op.id  # an operation is in its own scope
     stamp_write(op, {"codename": codename, "lead_agency_id": ctx.agency_id,
                      "status": "planning", "h_hour": h_hour, "description": description,
                      "crime_types": crime_types or [], "tlp": tlp}, ctx.clock)
     session.add(op)
     session.flush()
-    op.operation_id = op.id
     change = Change()
     change.add("created", "operation", op.id)
     change.merge(add_participant_in(session, ctx, op.id, ctx.agency_id, "lead"))

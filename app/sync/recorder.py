@@ -1,15 +1,17 @@
 """Turns every local write to shared records into signed changesets, in the same
 transaction, so nothing changes the store behind the exchange's back.
 
-A listener on the session's ``before_flush`` notes which shareable records are new and
-which fields changed, however they were changed. When the transaction ends, ``seal``
-groups the writes by operation and marking (one changeset per distribution), stamps
-each written field with the changeset's (HLC, agency, device), signs, and stores the
-changesets beside the records.
+A listener on the session's ``before_flush`` sees every new shareable record and every
+changed field, however it was changed. It stamps those fields with the stamp of the
+changeset they will travel in, (HLC, agency, device), in the same INSERT or UPDATE, and
+keeps only their plain values, grouped by distribution (operation and marking). A
+group is sealed into a signed changeset when the transaction ends, or as soon as it
+holds ``CHUNK`` records, so a large import keeps little in memory.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -17,7 +19,7 @@ from sqlalchemy import event, func, inspect, select
 from sqlalchemy.orm import Session
 
 from app.core.hlc import HybridClock
-from app.models.base import Shareable, new_id
+from app.models.base import Shareable
 from app.models.records import SHAREABLE_KINDS
 from app.models.sync_records import ChangesetRecord
 from app.sync import changeset as cs
@@ -26,6 +28,8 @@ from app.sync.keys import LocalIdentity
 KIND_OF: dict[type[Any], str] = {model: kind for kind, model in SHAREABLE_KINDS.items()}
 BOOKKEEPING = {"stamps", "updated"}
 RECORDING = "jointops.recording"
+RECORDER = "jointops.recorder"
+CHUNK = 2000
 
 
 def to_json_value(value: Any) -> Any:
@@ -34,13 +38,21 @@ def to_json_value(value: Any) -> Any:
     return value
 
 
-def column_names(record: Shareable) -> list[str]:
-    return [attr.key for attr in inspect(type(record)).column_attrs
-            if attr.key not in BOOKKEEPING and attr.key != "id"]
+def _fill_defaults(obj: Shareable) -> None:
+    """Apply Python-side column defaults now rather than at INSERT, so the changeset
+    carries the values the row will really hold."""
+    for column in inspect(type(obj)).columns:
+        default = column.default
+        if default is None or column.key is None or getattr(obj, column.key) is not None:
+            continue
+        if getattr(default, "is_scalar", False):
+            setattr(obj, column.key, default.arg)
+        elif getattr(default, "is_callable", False):
+            setattr(obj, column.key, default.arg(None))
 
 
-def next_seq(session: Session) -> int:
-    return int(session.scalar(select(func.coalesce(func.max(ChangesetRecord.seq), 0))) or 0) + 1
+def _column_keys(model: type[Any]) -> list[str]:
+    return [a.key for a in inspect(model).column_attrs if a.key not in BOOKKEEPING]
 
 
 def knowledge(session: Session) -> dict[str, str]:
@@ -51,83 +63,106 @@ def knowledge(session: Session) -> dict[str, str]:
     return {device: hlc for device, hlc in rows}
 
 
+def next_seq(session: Session) -> int:
+    return int(session.scalar(select(func.coalesce(func.max(ChangesetRecord.seq), 0))) or 0) + 1
+
+
+@dataclass
+class _Group:
+    hlc: str
+    ops: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+
+
 class Recorder:
     def __init__(self, session: Session, me: LocalIdentity, clock: HybridClock) -> None:
         self.session = session
         self.me = me
         self.clock = clock
-        self.new: dict[tuple[str, str], Shareable] = {}
-        self.fields: dict[tuple[str, str], tuple[Shareable, set[str]]] = {}
+        self.groups: dict[tuple[str | None, str], _Group] = {}
+        self.sealed: list[str] = []
+        self._knowledge: dict[str, str] | None = None
+        self._seq: int | None = None
         session.info[RECORDING] = True
+        session.info[RECORDER] = self
         event.listen(session, "before_flush", self._before_flush)
+
+    def _stamp(self, group: _Group) -> str:
+        return f"{group.hlc}/{self.me.agency_id}/{self.me.device_id}"
+
+    def _group(self, obj: Shareable) -> tuple[tuple[str | None, str], _Group]:
+        key = (getattr(obj, "operation_id", None), obj.tlp or "AMBER")
+        group = self.groups.get(key)
+        if group is None:
+            group = self.groups[key] = _Group(self.clock.tick().encode())
+        return key, group
+
+    def _write(self, kind: str, obj: Shareable, names: list[str]) -> None:
+        key, group = self._group(obj)
+        stamp = self._stamp(group)
+        stamps = dict(obj.stamps or {})
+        stamps.update({n: stamp for n in names if n != "id"})
+        obj.stamps = stamps
+        obj.updated = max(stamps.values(), default=stamp)
+        values = group.ops.setdefault((kind, obj.id), {})
+        values.update({n: to_json_value(getattr(obj, n)) for n in names if n != "id"})
+        if len(group.ops) >= CHUNK:
+            self._seal_group(key)
 
     def _before_flush(self, session: Session, _context: Any, _instances: Any) -> None:
         if not session.info.get(RECORDING, False):
             return
-        for obj in session.new:
+        for obj in list(session.new):
             kind = KIND_OF.get(type(obj))
             if kind is not None:
-                if obj.id is None:  # the column default would only come at INSERT
-                    obj.id = new_id()
-                self.new[(kind, obj.id)] = obj
-        for obj in session.dirty:
+                _fill_defaults(obj)
+                self._write(kind, obj, _column_keys(type(obj)))
+        for obj in list(session.dirty):
             kind = KIND_OF.get(type(obj))
-            if kind is None or (kind, obj.id) in self.new:
+            if kind is None:
                 continue
             state = inspect(obj)
-            changed = {attr.key for attr in state.attrs
-                       if attr.key not in BOOKKEEPING and attr.history.has_changes()
-                       and list(attr.history.added) != list(attr.history.deleted)}
+            changed = [a.key for a in state.attrs
+                       if a.key not in BOOKKEEPING and a.history.has_changes()
+                       and list(a.history.added) != list(a.history.deleted)]
             if changed:
-                _, known = self.fields.setdefault((kind, obj.id), (obj, set()))
-                known.update(changed)
+                self._write(kind, obj, changed)
+
+    def publish_whole(self, obj: Shareable) -> None:
+        """Record every field of an existing record, as if it were new (used once, for
+        the records a store is born with before it has keys to sign)."""
+        kind = KIND_OF[type(obj)]
+        self._write(kind, obj, _column_keys(type(obj)))
+
+    def _seal_group(self, key: tuple[str | None, str]) -> None:
+        group = self.groups.pop(key)
+        if not group.ops:
+            return
+        with self.session.no_autoflush:
+            if self._knowledge is None:
+                self._knowledge = knowledge(self.session)
+                self._seq = next_seq(self.session)
+        assert self._seq is not None
+        draft = cs.Changeset(self.me.device_id, self.me.agency_id, group.hlc, key[0], key[1],
+                             (), self._knowledge,
+                             tuple(cs.Op(kind, record_id, values)
+                                   for (kind, record_id), values in group.ops.items()))
+        signed = cs.sign(draft, self.me.sign_key)
+        self.session.add(ChangesetRecord(
+            id=signed.id, body=signed.body, signature=signed.signature,
+            device_id=self.me.device_id, agency_id=self.me.agency_id, hlc=group.hlc,
+            operation_id=key[0], tlp=key[1], red_to=[], status="applied", seq=self._seq))
+        self._seq += 1
+        self.sealed.append(signed.id)
 
     def seal(self) -> list[str]:
-        """Write the changesets for this transaction; returns their ids."""
-        session = self.session
-        session.flush()
-        session.info[RECORDING] = False
-        try:
-            return self._seal()
-        finally:
-            event.remove(session, "before_flush", self._before_flush)
-
-    def _seal(self) -> list[str]:
-        groups: dict[tuple[str | None, str], list[tuple[str, Shareable, list[str]]]] = {}
-        for (kind, _), obj in self.new.items():
-            groups.setdefault(self._distribution(obj), []).append(
-                (kind, obj, column_names(obj)))
-        for (kind, _), (obj, changed) in self.fields.items():
-            groups.setdefault(self._distribution(obj), []).append((kind, obj, sorted(changed)))
-        if not groups:
-            return []
-        seen = knowledge(self.session)
-        seq = next_seq(self.session)
-        ids = []
-        for (operation_id, level), writes in sorted(groups.items(),
-                                                    key=lambda g: (g[0][0] or "", g[0][1])):
-            hlc = self.clock.tick().encode()
-            draft = cs.Changeset(self.me.device_id, self.me.agency_id, hlc, operation_id, level,
-                                 (), seen,
-                                 tuple(cs.Op(kind, obj.id, {n: to_json_value(getattr(obj, n))
-                                                            for n in names})
-                                       for kind, obj, names in writes))
-            stamp = draft.stamp
-            for _kind, obj, names in writes:
-                stamps = dict(obj.stamps or {})
-                stamps.update({n: stamp for n in names})
-                obj.stamps = stamps
-                obj.updated = max([stamp, *stamps.values()])
-            signed = cs.sign(draft, self.me.sign_key)
-            self.session.add(ChangesetRecord(
-                id=signed.id, body=signed.body, signature=signed.signature,
-                device_id=self.me.device_id, agency_id=self.me.agency_id, hlc=hlc,
-                operation_id=operation_id, tlp=level, red_to=[], status="applied", seq=seq))
-            seq += 1
-            ids.append(signed.id)
+        """Seal what is left at the end of the transaction; returns all changeset ids."""
         self.session.flush()
-        return ids
-
-    @staticmethod
-    def _distribution(obj: Shareable) -> tuple[str | None, str]:
-        return (getattr(obj, "operation_id", None), obj.tlp or "AMBER")
+        self.session.info[RECORDING] = False
+        try:
+            for key in sorted(self.groups, key=lambda k: (k[0] or "", k[1])):
+                self._seal_group(key)
+            self.session.flush()
+        finally:
+            event.remove(self.session, "before_flush", self._before_flush)
+            self.session.info.pop(RECORDER, None)
+        return self.sealed

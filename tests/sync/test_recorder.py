@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from app.models.records import Target
@@ -9,6 +10,7 @@ from app.models.sync_records import ChangesetRecord
 from app.services import operations, targets
 from app.services.context import AppContext
 from app.sync import changeset as cs
+from app.sync import recorder
 from app.sync.identity import load_private
 
 
@@ -66,3 +68,35 @@ def test_a_write_that_changes_nothing_records_nothing(ctx: AppContext) -> None:
     before = len(_changesets(ctx))
     targets.update_record(ctx, "target", tid, {"name": "A"})
     assert len(_changesets(ctx)) == before
+
+
+def test_new_store_publishes_its_agency(ctx: AppContext) -> None:
+    made = _changesets(ctx)
+    agency_ops = [op for c in made for op in c.ops if op.kind == "agency"]
+    assert agency_ops and agency_ops[0].values["name"] == "Kenya DCI"
+    assert agency_ops[0].values["country"] == "KE"
+
+
+def test_direct_attribute_writes_are_recorded_too(ctx: AppContext) -> None:
+    op, _ = operations.create_operation(ctx, "TIDE")
+    tid, _ = targets.add_record(ctx, "target", op, targets.target_values("person", "A", "KE"))
+    before = len(_changesets(ctx))
+    with ctx.session() as session:
+        target = session.get(Target, tid)
+        assert target is not None
+        target.notes = "seen at the port"  # not through a service helper
+    made = _changesets(ctx)[before:]
+    assert [c.ops for c in made] == [(cs.Op("target", tid, {"notes": "seen at the port"}),)]
+
+
+def test_large_saves_are_chunked(ctx: AppContext, monkeypatch: pytest.MonkeyPatch) -> None:
+    op, _ = operations.create_operation(ctx, "TIDE")
+    before = len(_changesets(ctx))
+    monkeypatch.setattr(recorder, "CHUNK", 10)
+    with ctx.session() as session:
+        for i in range(25):
+            targets.add_record_in(session, ctx, "target", op,
+                                  targets.target_values("person", f"T{i}", "KE"))
+    made = _changesets(ctx)[before:]
+    assert sorted(len(c.ops) for c in made) == [5, 10, 10]
+    assert len({c.hlc for c in made}) == 3
