@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,7 +12,16 @@ from sqlalchemy.orm import Session, aliased
 from app.core import placement
 from app.core.errors import NotFoundError, ValidationError
 from app.models.base import reference_id
-from app.models.records import ACTION_STATUSES, Action, Agency, Jurisdiction, Site, Target
+from app.models.records import (
+    ACTION_STATUSES,
+    Action,
+    Agency,
+    Jurisdiction,
+    Setting,
+    Site,
+    Target,
+)
+from app.models.store import read_setting, write_setting
 from app.services.changes import Change, stamp_write
 from app.services.context import AppContext
 
@@ -157,7 +167,8 @@ def _checked(check: Any, value: str) -> Any:
     try:
         return check(value)
     except ValueError as error:
-        raise ValidationError(str(error).capitalize() + ".") from None
+        reason = str(error)  # str.capitalize() would lower-case codes and zone names
+        raise ValidationError(reason[:1].upper() + reason[1:] + ".") from None
 
 
 def target_values(kind: str, name: str, country: str = "", tlp: str = "AMBER",
@@ -252,9 +263,11 @@ def record_values(ctx: AppContext, kind: str, record_id: str,
 
 
 def set_deleted(ctx: AppContext, kind: str, record_id: str, deleted: bool) -> Change:
-    """Delete (tombstone) or bring back a record; a target takes its actions with it.
+    """Delete (tombstone) or bring back a record; a target or site takes its actions with it.
 
-    Undoing a delete brings back exactly the actions that delete removed.
+    Undoing a delete brings back exactly the actions that delete removed. Which ones is
+    kept as a local setting: stamps cannot tell, since actions of other markings travel
+    in other changesets with other stamps.
     """
     change = Change()
     bucket = "deleted" if deleted else "created"
@@ -262,17 +275,24 @@ def set_deleted(ctx: AppContext, kind: str, record_id: str, deleted: bool) -> Ch
         record: Any = session.get(KINDS[kind], record_id)
         if record is None:
             raise NotFoundError(f"The {kind} was not found.")
-        stamp = record.updated
+        was_deleted = bool(record.deleted)
         stamp_write(record, {"deleted": deleted}, ctx.clock)
         change.add(bucket, kind, record_id)
-        if kind in ("target", "site"):
+        if kind in ("target", "site") and was_deleted != deleted:
             column = Action.target_id if kind == "target" else Action.site_id
-            query = select(Action).where(column == record_id)
-            query = (query.where(Action.deleted.is_(False)) if deleted
-                     else query.where(Action.deleted.is_(True), Action.updated == stamp))
-            for action in session.scalars(query):
+            key = f"cascade:{record_id}"
+            query = select(Action).where(column == record_id, Action.deleted.is_(not deleted))
+            if not deleted:
+                taken = json.loads(read_setting(session, key) or "[]")
+                query = query.where(Action.id.in_(taken))
+            actions = list(session.scalars(query))
+            for action in actions:
                 stamp_write(action, {"deleted": deleted}, ctx.clock)
-                # Same stamp as the parent's tombstone, so undo finds exactly these.
-                action.updated = record.updated
                 change.add(bucket, "action", action.id)
+            if deleted:
+                write_setting(session, key, json.dumps([a.id for a in actions]))
+            else:
+                setting = session.get(Setting, key)
+                if setting is not None:
+                    session.delete(setting)
     return change
