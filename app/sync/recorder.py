@@ -41,14 +41,23 @@ def to_json_value(value: Any) -> Any:
 def _fill_defaults(obj: Shareable) -> None:
     """Apply Python-side column defaults now rather than at INSERT, so the changeset
     carries the values the row will really hold."""
-    for column in inspect(type(obj)).columns:
+    for key, make in _defaults(type(obj)).items():
+        if getattr(obj, key) is None:
+            setattr(obj, key, make())
+
+
+def _defaults(model: type[Any]) -> dict[str, Any]:
+    """Column key -> a function giving its Python-side default."""
+    found: dict[str, Any] = {}
+    for column in inspect(model).columns:
         default = column.default
-        if default is None or column.key is None or getattr(obj, column.key) is not None:
+        if default is None or column.key is None or column.key in BOOKKEEPING:
             continue
         if getattr(default, "is_scalar", False):
-            setattr(obj, column.key, default.arg)
+            found[column.key] = lambda value=default.arg: value
         elif getattr(default, "is_callable", False):
-            setattr(obj, column.key, default.arg(None))
+            found[column.key] = lambda make=default.arg: make(None)
+    return found
 
 
 def _column_keys(model: type[Any]) -> list[str]:
@@ -126,6 +135,28 @@ class Recorder:
                        and list(a.history.added) != list(a.history.deleted)]
             if changed:
                 self._write(kind, obj, changed)
+
+    def bulk_rows(self, model: type[Any], rows: list[dict[str, Any]]) -> None:
+        """Record rows about to be written by a bulk INSERT, which bypasses the unit of
+        work and so ``before_flush``: fills their defaults and stamps them in place."""
+        kind = KIND_OF[model]
+        keys = _column_keys(model)
+        defaults = _defaults(model)
+        for row in rows:
+            for key, make in defaults.items():
+                if row.get(key) is None:
+                    row[key] = make()
+            group_key = (row.get("operation_id"), row.get("tlp") or "AMBER")
+            group = self.groups.get(group_key)
+            if group is None:
+                group = self.groups[group_key] = _Group(self.clock.tick().encode())
+            stamp = self._stamp(group)
+            row["stamps"] = {k: stamp for k in keys if k != "id"}
+            row["updated"] = stamp
+            group.ops[(kind, row["id"])] = {k: to_json_value(row.get(k)) for k in keys
+                                            if k != "id"}
+            if len(group.ops) >= CHUNK:
+                self._seal_group(group_key)
 
     def publish_whole(self, obj: Shareable) -> None:
         """Record every field of an existing record, as if it were new (used once, for

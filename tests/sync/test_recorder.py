@@ -100,3 +100,23 @@ def test_large_saves_are_chunked(ctx: AppContext, monkeypatch: pytest.MonkeyPatc
     made = _changesets(ctx)[before:]
     assert sorted(len(c.ops) for c in made) == [5, 10, 10]
     assert len({c.hlc for c in made}) == 3
+
+
+def test_bulk_inserts_are_recorded_through_bulk_rows(ctx: AppContext) -> None:
+    from sqlalchemy import insert
+
+    from app.models.base import new_id
+
+    op, _ = operations.create_operation(ctx, "TIDE")
+    before = len(_changesets(ctx))
+    rows = [{"id": new_id(), "operation_id": op, "owner_agency_id": ctx.agency_id,
+             "kind": "person", "name": f"Bulk {i}", "tlp": "GREEN"} for i in range(3)]
+    with ctx.session() as session:
+        session.info[recorder.RECORDER].bulk_rows(Target, rows)
+        session.execute(insert(Target), rows)
+    made = _changesets(ctx)[before:]
+    assert len(made) == 1 and len(made[0].ops) == 3
+    assert made[0].ops[0].values["country"] == ""  # defaults filled in
+    with ctx.store.session() as session:
+        stored = session.get(Target, rows[0]["id"])
+        assert stored is not None and stored.stamps["name"] == made[0].stamp
