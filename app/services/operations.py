@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.core.errors import KnownError, NotFoundError, ValidationError
+from app.core.tlp import normalise as tlp_level
 from app.models.base import new_id
 from app.models.records import (
     OPERATION_STATUSES,
@@ -95,6 +96,7 @@ def create_operation(ctx: AppContext, codename: str, description: str = "",
     name = codename.strip()
     if not name:
         raise ValidationError("The operation needs a codename.")
+    tlp = _checked({"tlp": tlp, "h_hour": h_hour})["tlp"]
     with ctx.session() as session:
         return create_operation_in(session, ctx, name, description, h_hour, tlp,
                                    crime_types or [])
@@ -131,6 +133,9 @@ def add_participant_in(session: Session, ctx: AppContext, op_id: str, agency_id:
                        role: str = "participant") -> Change:
     if role not in PARTICIPANT_ROLES:
         raise ValidationError(f"Unknown role {role!r} (expected {', '.join(PARTICIPANT_ROLES)}).")
+    if session.get(Agency, agency_id) is None:
+        raise NotFoundError("That agency is not in this store; add it before making it a "
+                            "participant.")
     change = Change()
     existing = session.scalars(select(Participant).where(
         Participant.operation_id == op_id, Participant.agency_id == agency_id)).first()
@@ -163,6 +168,24 @@ def overview(ctx: AppContext, op_id: str) -> OperationOverview:
 _EDITABLE = {"codename", "status", "h_hour", "description", "crime_types", "tlp"}
 
 
+def _checked(values: dict[str, Any]) -> dict[str, Any]:
+    """Refuse what the database would choke on, as a sentence rather than a crash."""
+    if "codename" in values:
+        values["codename"] = str(values["codename"]).strip()
+        if not values["codename"]:
+            raise ValidationError("The operation needs a codename.")
+    if "tlp" in values:
+        try:
+            values["tlp"] = tlp_level(values["tlp"])
+        except ValueError as error:
+            reason = str(error)
+            raise ValidationError(reason[:1].upper() + reason[1:] + ".") from None
+    h_hour = values.get("h_hour")
+    if h_hour is not None and (not isinstance(h_hour, datetime) or h_hour.tzinfo is None):
+        raise ValidationError("H-hour must be a UTC instant (a date and time with its zone).")
+    return values
+
+
 def update_operation(ctx: AppContext, op_id: str, **values: Any) -> Change:
     unknown = set(values) - _EDITABLE
     if unknown:
@@ -170,8 +193,12 @@ def update_operation(ctx: AppContext, op_id: str, **values: Any) -> Change:
     if "status" in values and values["status"] not in OPERATION_STATUSES:
         raise ValidationError(f"Unknown status {values['status']!r} (expected "
                               f"{', '.join(OPERATION_STATUSES)}).")
+    values = _checked(values)
     with ctx.session() as session:
         op = find_operation(session, op_id)
+        if values.get("codename", op.codename) != op.codename and session.scalars(
+                select(Operation.id).where(Operation.codename == values["codename"])).first():
+            raise KnownError(f"An operation named {values['codename']!r} already exists.")
         change = Change()
         if stamp_write(op, values, ctx.clock):
             change.add("updated", "operation", op.id)
