@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, String, TypeDecorator
+from sqlalchemy import JSON, Boolean, DateTime, String, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
@@ -59,13 +59,13 @@ class Shareable:
 
     @declared_attr
     def owner_agency_id(cls) -> Mapped[str | None]:  # noqa: N805
-        return mapped_column(String(36), ForeignKey("agency.id"), nullable=True, index=True)
+        return mapped_column(String(36), nullable=True, index=True)
 
 
 class OperationScoped(Shareable):
     @declared_attr
     def operation_id(cls) -> Mapped[str | None]:  # noqa: N805
-        return mapped_column(String(36), ForeignKey("operation.id"), nullable=True, index=True)
+        return mapped_column(String(36), nullable=True, index=True)
 
 
 def utcnow() -> datetime:

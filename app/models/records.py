@@ -1,5 +1,9 @@
 """The records of DESIGN.md's data model, as typed SQLAlchemy tables.
 
+References between shared records (an action's target, a site's jurisdiction) are
+plain ids, not foreign keys: a store may rightly hold an action whose target it may not
+see (a RED target addressed to others), and changesets may arrive in any order.
+
 Shareable records take the sync fields from ``Shareable``; ``operation_id`` is the
 record's scope (none for reference data and agencies). Lists (zones, parties,
 nationalities) are JSON columns: they are read whole and never queried inside.
@@ -10,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, OperationScoped, Shareable, utcnow
@@ -88,7 +92,7 @@ class Operation(OperationScoped, Base):
     __tablename__ = "operation"
 
     codename: Mapped[str] = mapped_column(String(120), unique=True)
-    lead_agency_id: Mapped[str] = mapped_column(String(36), ForeignKey("agency.id"))
+    lead_agency_id: Mapped[str] = mapped_column(String(36))
     status: Mapped[str] = mapped_column(String(20), default="planning")
     h_hour: Mapped[datetime | None] = mapped_column(nullable=True)
     crime_types: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -99,7 +103,7 @@ class Participant(OperationScoped, Base):
     __tablename__ = "participant"
     __table_args__ = (UniqueConstraint("operation_id", "agency_id"),)
 
-    agency_id: Mapped[str] = mapped_column(String(36), ForeignKey("agency.id"))
+    agency_id: Mapped[str] = mapped_column(String(36))
     role: Mapped[str] = mapped_column(String(20), default="participant")
     tlp_ceiling: Mapped[str] = mapped_column(String(12), default="AMBER")
 
@@ -126,7 +130,7 @@ class Site(OperationScoped, Base):
     address: Mapped[str] = mapped_column(Text, default="")
     country: Mapped[str] = mapped_column(String(8))
     jurisdiction_id: Mapped[str | None] = mapped_column(
-        String(36), ForeignKey("jurisdiction.id"), nullable=True)
+        String(36), nullable=True)
     zone: Mapped[str] = mapped_column(String(64))
     lat: Mapped[float | None] = mapped_column(Float, nullable=True)
     lon: Mapped[float | None] = mapped_column(Float, nullable=True)
@@ -137,11 +141,11 @@ class Action(OperationScoped, Base):
     __tablename__ = "action"
 
     kind: Mapped[str] = mapped_column(String(20))
-    target_id: Mapped[str] = mapped_column(String(36), ForeignKey("target.id"), index=True)
+    target_id: Mapped[str] = mapped_column(String(36), index=True)
     site_id: Mapped[str | None] = mapped_column(
-        String(36), ForeignKey("site.id"), nullable=True, index=True)
+        String(36), nullable=True, index=True)
     agency_id: Mapped[str | None] = mapped_column(
-        String(36), ForeignKey("agency.id"), nullable=True)
+        String(36), nullable=True)
     offset_min: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[str] = mapped_column(String(20), default="planned")
     outcome: Mapped[str] = mapped_column(Text, default="")
@@ -158,7 +162,7 @@ class Wallet(OperationScoped, Base):
     label: Mapped[str] = mapped_column(String(200), default="")
     category: Mapped[str] = mapped_column(String(40), default="")
     target_id: Mapped[str | None] = mapped_column(
-        String(36), ForeignKey("target.id"), nullable=True)
+        String(36), nullable=True)
 
 
 class Transfer(OperationScoped, Base):
@@ -180,7 +184,7 @@ class FreezeRequest(OperationScoped, Base):
     __tablename__ = "freeze_request"
 
     wallet_id: Mapped[str | None] = mapped_column(
-        String(36), ForeignKey("wallet.id"), nullable=True)
+        String(36), nullable=True)
     addressee: Mapped[str] = mapped_column(String(300))
     asset: Mapped[str] = mapped_column(String(20), default="")
     amount: Mapped[str] = mapped_column(String(60), default="0")

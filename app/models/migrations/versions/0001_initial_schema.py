@@ -28,7 +28,6 @@ def upgrade() -> None:
     sa.Column('updated', sa.String(length=24), nullable=False),
     sa.Column('deleted', sa.Boolean(), nullable=False),
     sa.Column('owner_agency_id', sa.String(length=36), nullable=True),
-    sa.ForeignKeyConstraint(['owner_agency_id'], ['agency.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('agency', schema=None) as batch_op:
@@ -83,7 +82,6 @@ def upgrade() -> None:
     sa.Column('updated', sa.String(length=24), nullable=False),
     sa.Column('deleted', sa.Boolean(), nullable=False),
     sa.Column('owner_agency_id', sa.String(length=36), nullable=True),
-    sa.ForeignKeyConstraint(['owner_agency_id'], ['agency.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('instrument', schema=None) as batch_op:
@@ -113,7 +111,6 @@ def upgrade() -> None:
     sa.Column('updated', sa.String(length=24), nullable=False),
     sa.Column('deleted', sa.Boolean(), nullable=False),
     sa.Column('owner_agency_id', sa.String(length=36), nullable=True),
-    sa.ForeignKeyConstraint(['owner_agency_id'], ['agency.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('jurisdiction', schema=None) as batch_op:
@@ -136,9 +133,6 @@ def upgrade() -> None:
     sa.Column('updated', sa.String(length=24), nullable=False),
     sa.Column('deleted', sa.Boolean(), nullable=False),
     sa.Column('owner_agency_id', sa.String(length=36), nullable=True),
-    sa.ForeignKeyConstraint(['lead_agency_id'], ['agency.id'], ),
-    sa.ForeignKeyConstraint(['operation_id'], ['operation.id'], ),
-    sa.ForeignKeyConstraint(['owner_agency_id'], ['agency.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('codename')
     )
@@ -158,8 +152,6 @@ def upgrade() -> None:
     sa.Column('updated', sa.String(length=24), nullable=False),
     sa.Column('deleted', sa.Boolean(), nullable=False),
     sa.Column('owner_agency_id', sa.String(length=36), nullable=True),
-    sa.ForeignKeyConstraint(['operation_id'], ['operation.id'], ),
-    sa.ForeignKeyConstraint(['owner_agency_id'], ['agency.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('note', schema=None) as batch_op:
@@ -179,9 +171,6 @@ def upgrade() -> None:
     sa.Column('updated', sa.String(length=24), nullable=False),
     sa.Column('deleted', sa.Boolean(), nullable=False),
     sa.Column('owner_agency_id', sa.String(length=36), nullable=True),
-    sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], ),
-    sa.ForeignKeyConstraint(['operation_id'], ['operation.id'], ),
-    sa.ForeignKeyConstraint(['owner_agency_id'], ['agency.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('operation_id', 'agency_id')
     )
@@ -206,9 +195,6 @@ def upgrade() -> None:
     sa.Column('updated', sa.String(length=24), nullable=False),
     sa.Column('deleted', sa.Boolean(), nullable=False),
     sa.Column('owner_agency_id', sa.String(length=36), nullable=True),
-    sa.ForeignKeyConstraint(['jurisdiction_id'], ['jurisdiction.id'], ),
-    sa.ForeignKeyConstraint(['operation_id'], ['operation.id'], ),
-    sa.ForeignKeyConstraint(['owner_agency_id'], ['agency.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('site', schema=None) as batch_op:
@@ -233,8 +219,6 @@ def upgrade() -> None:
     sa.Column('updated', sa.String(length=24), nullable=False),
     sa.Column('deleted', sa.Boolean(), nullable=False),
     sa.Column('owner_agency_id', sa.String(length=36), nullable=True),
-    sa.ForeignKeyConstraint(['operation_id'], ['operation.id'], ),
-    sa.ForeignKeyConstraint(['owner_agency_id'], ['agency.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('target', schema=None) as batch_op:
@@ -259,8 +243,6 @@ def upgrade() -> None:
     sa.Column('updated', sa.String(length=24), nullable=False),
     sa.Column('deleted', sa.Boolean(), nullable=False),
     sa.Column('owner_agency_id', sa.String(length=36), nullable=True),
-    sa.ForeignKeyConstraint(['operation_id'], ['operation.id'], ),
-    sa.ForeignKeyConstraint(['owner_agency_id'], ['agency.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('transfer', schema=None) as batch_op:
@@ -288,11 +270,6 @@ def upgrade() -> None:
     sa.Column('updated', sa.String(length=24), nullable=False),
     sa.Column('deleted', sa.Boolean(), nullable=False),
     sa.Column('owner_agency_id', sa.String(length=36), nullable=True),
-    sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], ),
-    sa.ForeignKeyConstraint(['operation_id'], ['operation.id'], ),
-    sa.ForeignKeyConstraint(['owner_agency_id'], ['agency.id'], ),
-    sa.ForeignKeyConstraint(['site_id'], ['site.id'], ),
-    sa.ForeignKeyConstraint(['target_id'], ['target.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('action', schema=None) as batch_op:
@@ -315,9 +292,6 @@ def upgrade() -> None:
     sa.Column('updated', sa.String(length=24), nullable=False),
     sa.Column('deleted', sa.Boolean(), nullable=False),
     sa.Column('owner_agency_id', sa.String(length=36), nullable=True),
-    sa.ForeignKeyConstraint(['operation_id'], ['operation.id'], ),
-    sa.ForeignKeyConstraint(['owner_agency_id'], ['agency.id'], ),
-    sa.ForeignKeyConstraint(['target_id'], ['target.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('wallet', schema=None) as batch_op:
@@ -347,9 +321,6 @@ def upgrade() -> None:
     sa.Column('updated', sa.String(length=24), nullable=False),
     sa.Column('deleted', sa.Boolean(), nullable=False),
     sa.Column('owner_agency_id', sa.String(length=36), nullable=True),
-    sa.ForeignKeyConstraint(['operation_id'], ['operation.id'], ),
-    sa.ForeignKeyConstraint(['owner_agency_id'], ['agency.id'], ),
-    sa.ForeignKeyConstraint(['wallet_id'], ['wallet.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('freeze_request', schema=None) as batch_op:
