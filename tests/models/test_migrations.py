@@ -47,6 +47,42 @@ def test_opening_upgrades_an_older_schema(store_dir: Path) -> None:
         store.close()
 
 
+def test_opening_upgrades_an_old_store_holding_data(store_dir: Path) -> None:
+    """Batch migrations rebuild tables that other rows point at; the data must survive."""
+    from app.services.context import init_store, open_store
+    from app.services.operations import create_operation, list_operations
+    from app.services.targets import action_values, add_record, site_values, target_values
+
+    ctx, _ = init_store(store_dir, PASSPHRASE, "Kenya DCI", "KE")
+    op_id, _ = create_operation(ctx, "OLD")
+    target_id, _ = add_record(ctx, "target", op_id, target_values("person", "A"))
+    site_id, _ = add_record(ctx, "site", op_id, site_values("Flat", "KE"))
+    add_record(ctx, "action", op_id, action_values("arrest", target_id, site_id, ctx.agency_id))
+    engine = ctx.store.engine
+    with engine.connect() as conn:
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        driver.execute("PRAGMA foreign_keys = OFF")
+        with conn.begin():
+            config = alembic_config()
+            config.attributes["connection"] = conn
+            command.downgrade(config, "0001")
+        driver.execute("PRAGMA foreign_keys = ON")
+    assert current_revision(engine) == "0001"
+    ctx.close()
+
+    ctx = open_store(store_dir, passphrase=PASSPHRASE)
+    try:
+        assert current_revision(ctx.store.engine) == head_revision()
+        summary = list_operations(ctx)[0]
+        assert (summary.codename, summary.targets, summary.sites, summary.actions) == (
+            "OLD", 1, 1, 1)
+        with ctx.store.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    finally:
+        ctx.close()
+
+
 def test_upgrade_at_head_writes_nothing(tmp_path: Path) -> None:
     db = tmp_path / "plain.db"
     engine = make_engine(db, key=None)

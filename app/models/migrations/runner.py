@@ -32,6 +32,18 @@ def upgrade_to_head(engine: Engine) -> None:
     if current_revision(engine) == head_revision():
         return
     config = alembic_config()
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "head")
+    with engine.connect() as conn:
+        driver = conn.connection.driver_connection if conn.dialect.name == "sqlite" else None
+        # Batch migrations rebuild a table (copy, drop, rename); with foreign keys on,
+        # dropping a table that rows point at fails, so no store with data could be
+        # upgraded. SQLite ignores this pragma inside a transaction: it is set on the
+        # driver's connection before the migration's transaction begins.
+        if driver is not None:
+            driver.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with conn.begin():
+                config.attributes["connection"] = conn
+                command.upgrade(config, "head")
+        finally:
+            if driver is not None:
+                driver.execute("PRAGMA foreign_keys = ON")
