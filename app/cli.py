@@ -7,10 +7,8 @@ anything else is a bug: its traceback goes to a log file and the exit code is 70
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 import traceback
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -35,7 +33,7 @@ store could not be unlocked, 70 a bug (see the log)."""
 def cmd_gui(args: argparse.Namespace) -> int:
     # Qt is loaded only here, so that every other command starts without it.
     try:
-        launcher = importlib.import_module("app.views.launcher")
+        from app.views.launcher import run_gui
     except ModuleNotFoundError as error:
         if (error.name or "").startswith("app"):
             raise KnownError("The GUI is not part of this installation of JointOps.") from None
@@ -43,7 +41,6 @@ def cmd_gui(args: argparse.Namespace) -> int:
                          "installed.") from None
     except ImportError as error:  # a system library Qt needs is missing
         raise KnownError(f"The GUI cannot start: {error}.") from None
-    run_gui: Callable[[Path, bool], int] = launcher.run_gui
     return run_gui(args.store, bool(getattr(args, "demo", False)))
 
 

@@ -4,7 +4,6 @@ target list."""
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import sys
 from collections.abc import Sequence
@@ -14,7 +13,7 @@ from typing import Any
 
 from app.cli_secrets import open_context
 from app.core.errors import KnownError
-from app.services import operations, targets
+from app.services import demo, operations, targets
 from app.services.context import AppContext
 
 
@@ -42,8 +41,6 @@ def _with_store(args: argparse.Namespace) -> AppContext:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    # Until app/services/demo.py lands, found at run time (see the report).
-    demo: Any = importlib.import_module("app.services.demo")
     ctx = _with_store(args)
     try:
         op_id, _change = demo.create_demo(ctx)

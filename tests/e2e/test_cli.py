@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from cli_run import (
     GOOD_CSV,
     PASSPHRASE,
@@ -168,7 +167,6 @@ def test_import_of_files_that_are_not_plans(jointops: Runner, tmp_path: Path) ->
 
 
 def test_demo_operation(jointops: Runner) -> None:
-    pytest.importorskip("app.services.demo")  # being written alongside
     result = jointops("demo")
     assert result.code == 0, result.err
     listed = json.loads(jointops("operation", "list", "--json").out)
@@ -176,6 +174,9 @@ def test_demo_operation(jointops: Runner) -> None:
     assert len(demo) == 1
     assert demo[0]["targets"] > 0 and demo[0]["sites"] > 0 and demo[0]["actions"] > 0
     assert demo[0]["codename"] in result.out
+    again = jointops("demo")
+    assert again.code == 1
+    one_error_line(again, "already exists")
 
 
 # ---- unlocking ------------------------------------------------------------------------
