@@ -82,6 +82,11 @@ def init_store(folder: Path, passphrase: str, agency_name: str, country_code: st
             session.info[RECORDER].publish_whole(recorded)
     except BaseException:
         store.close()
+        # A store without its agency could be neither opened nor made again: leave none.
+        db = store.paths.db
+        for path in (db, store.paths.key, db.with_name(db.name + "-wal"),
+                     db.with_name(db.name + "-shm")):
+            path.unlink(missing_ok=True)
         raise
     return ctx, recovery
 

@@ -145,3 +145,18 @@ def test_idle_lock_minutes(ctx: AppContext) -> None:
         with pytest.raises(ValidationError):
             store_admin.set_idle_lock_minutes(ctx, wrong)
     assert store_admin.idle_lock_minutes(ctx) == 0
+
+
+def test_a_failed_init_leaves_no_half_made_store(store_dir: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.services import context
+
+    def interrupted(_session: object) -> None:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch, pytest.raises(KeyboardInterrupt):
+        patch.setattr(context, "load_reference", interrupted)
+        init_store(store_dir, PASSPHRASE, "Kenya DCI", "KE")
+    assert not store_admin.store_info(store_dir).exists
+    ctx, _ = init_store(store_dir, PASSPHRASE, "Kenya DCI", "KE")
+    ctx.close()
