@@ -1,0 +1,143 @@
+"""Partners: added from their roster file, trusted once the root fingerprint is compared,
+and followed through roster updates; and which device keys may sign what."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.core.hlc import Stamp
+from app.models.records import Agency
+from app.models.sync_records import Partner, RosterRecord
+from app.sync import identity
+from app.sync.keys import current_roster, store_roster
+from app.sync.merge import KeyLookup, PendingError, RefusedError
+from app.sync.recorder import RECORDING
+
+
+class TrustError(ValueError):
+    """A roster or partner that cannot be accepted, with the reason for a person."""
+
+
+@dataclass(frozen=True)
+class PartnerInfo:
+    agency_id: str
+    name: str
+    country: str
+    fingerprint: str
+    trust: str
+    roster_version: int
+    tlp_ceiling: str
+    last_sent: datetime | None
+    last_received: datetime | None
+
+
+def _upsert_agency(session: Session, roster: identity.Roster) -> None:
+    """The partner's agency record, as its roster describes it."""
+    session.info[RECORDING] = False  # the partner's own record, not a write of ours
+    agency = session.get(Agency, roster.agency_id)
+    if agency is None:
+        agency = Agency(id=roster.agency_id, owner_agency_id=roster.agency_id, stamps={},
+                        updated="", tlp="CLEAR", deleted=False)
+        session.add(agency)
+    agency.name = roster.name
+    agency.country = roster.country
+    agency.contact_24_7 = roster.contact_24_7
+    agency.root_fingerprint = identity.safety_number(roster.root)
+    session.flush()
+    session.info[RECORDING] = True
+
+
+def add_partner(session: Session, document: bytes, fingerprint: str,
+                own_agency_id: str) -> identity.Roster:
+    """Add a partner from its roster file; trusted only if ``fingerprint`` matches."""
+    try:
+        signed = identity.SignedRoster.from_bytes(document)
+        roster = identity.verify_first(signed)
+    except identity.RosterError as error:
+        raise TrustError(f"The roster was refused: {error}.") from None
+    if roster.agency_id == own_agency_id:
+        raise TrustError("That roster is this agency's own.")
+    expected = identity.safety_number(roster.root)
+    if not identity.same_fingerprint(fingerprint, expected):
+        raise TrustError(f"The fingerprint does not match the root key of {roster.name}'s "
+                         "roster; compare it again with the partner, out of band.")
+    held = current_roster(session, roster.agency_id)
+    if held is not None and held.roster.version > roster.version:
+        raise TrustError(f"A newer roster of {roster.name} (version {held.roster.version}) "
+                         "is already held.")
+    store_roster(session, signed)
+    partner = session.get(Partner, roster.agency_id)
+    if partner is None:
+        partner = Partner(agency_id=roster.agency_id, fingerprint=expected)
+        session.add(partner)
+    partner.trust = "trusted"
+    partner.fingerprint = expected
+    _upsert_agency(session, roster)
+    return roster
+
+
+def receive_roster(session: Session, signed: identity.SignedRoster) -> str:
+    """A roster arriving in a bundle: an update of a partner's, or a first sight of a
+    third agency (kept as pending until its fingerprint is compared). Returns what was
+    done: updated, unchanged, pending, or raises TrustError."""
+    held = current_roster(session, signed.roster.agency_id)
+    try:
+        if held is None:
+            roster = identity.verify_first(signed)
+        elif signed.roster.version == held.roster.version:
+            return "unchanged"
+        else:
+            roster = identity.verify_update(held.roster, signed)
+    except identity.RosterError as error:
+        raise TrustError(f"A roster in the bundle was refused: {error}.") from None
+    store_roster(session, signed)
+    partner = session.get(Partner, roster.agency_id)
+    if partner is None:
+        session.add(Partner(agency_id=roster.agency_id, trust="pending",
+                            fingerprint=identity.safety_number(roster.root)))
+        _upsert_agency(session, roster)
+        return "pending"
+    partner.fingerprint = identity.safety_number(roster.root)
+    _upsert_agency(session, roster)
+    return "updated"
+
+
+def key_lookup(session: Session, own_agency_id: str) -> KeyLookup:
+    """Which key may sign for (agency, device) at a stamp: from the highest roster held."""
+    def lookup(agency_id: str, device_id: str, hlc: str) -> Ed25519PublicKey:
+        signed = current_roster(session, agency_id)
+        if signed is None:
+            raise PendingError(f"no roster is held for agency {agency_id}")
+        if agency_id != own_agency_id:
+            partner = session.get(Partner, agency_id)
+            if partner is None or partner.trust == "pending":
+                raise PendingError(f"{signed.roster.name} is not trusted yet: compare its "
+                                   "fingerprint")
+            if partner.trust == "revoked":
+                raise RefusedError(f"{signed.roster.name} is no longer trusted")
+        device = signed.roster.device(device_id)
+        if device is None:
+            revoked = any(device_id in key for key in signed.roster.revoked)
+            raise RefusedError(f"device {device_id} is "
+                               f"{'revoked' if revoked else 'not'} in the roster of "
+                               f"{signed.roster.name}")
+        when = datetime.fromtimestamp(Stamp.decode(hlc).wall_ms / 1000, UTC)
+        if not device.valid_at(when):
+            raise RefusedError(f"device {device.name} of {signed.roster.name} was not valid "
+                               f"at {when:%Y-%m-%d %H:%M} UTC")
+        return identity.parse_public(device.sign)
+    return lookup
+
+
+def partners(session: Session) -> list[PartnerInfo]:
+    rows = session.execute(select(Partner, Agency, RosterRecord.version)
+                           .join(Agency, Agency.id == Partner.agency_id)
+                           .join(RosterRecord, RosterRecord.agency_id == Partner.agency_id)
+                           .order_by(Agency.name)).all()
+    return [PartnerInfo(p.agency_id, a.name, a.country, p.fingerprint, p.trust, version,
+                        p.tlp_ceiling, p.last_sent, p.last_received) for p, a, version in rows]
