@@ -7,6 +7,8 @@ anything else is a bug: its traceback goes to a log file and the exit code is 70
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 import traceback
 from datetime import UTC, datetime
@@ -20,6 +22,7 @@ from app.services.store_admin import default_folder
 
 EXIT_BUG = 70  # EX_SOFTWARE
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE
 LOG_NAME = "jointops.log"
 
 EPILOG = """\
@@ -110,6 +113,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # Whoever read the output stopped early (| head): as any tool killed by SIGPIPE.
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except OSError as error:
         if error.filename is None:
             return report_bug(error, _command_name(args))

@@ -4,14 +4,19 @@ whenever a command is refused."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from cli_run import (
     GOOD_CSV,
     PASSPHRASE,
+    ROOT,
     Result,
     Runner,
     Template,
+    cli_env,
     fingerprint,
     run_cli,
 )
@@ -321,3 +326,17 @@ def test_help_lists_every_command(jointops: Runner) -> None:
     assert result.code == 0
     for word in ("init", "demo", "operation", "target", "store", "gui", "JOINTOPS_PASSPHRASE"):
         assert word in result.out
+
+
+def test_a_reader_that_stops_early_is_not_a_bug(store: Path, tmp_path: Path) -> None:
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # like `| head` that has already exited
+    try:
+        done = subprocess.run([sys.executable, "-m", "app", "--store", str(store), "target",
+                               "list", "SERENGETI"], cwd=ROOT, env=cli_env(tmp_path),
+                              stdin=subprocess.DEVNULL, stdout=write_end,
+                              stderr=subprocess.PIPE, text=True, timeout=120)
+    finally:
+        os.close(write_end)
+    assert done.returncode == 141
+    assert done.stderr == ""
