@@ -1,0 +1,373 @@
+"""Exchange with partner agencies: identity, partners, and bundles out and in."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import and_, exists, select
+from sqlalchemy.orm import Session
+
+from app.core import tlp as tlp_levels
+from app.core.errors import KnownError, NotFoundError, ValidationError
+from app.core.releasability import releasable
+from app.models.atomic import write_atomic
+from app.models.records import Agency, AuditEntry, Participant
+from app.models.sync_records import BundleLog, ChangesetRecord, Delivery, Partner, RosterRecord
+from app.services.context import AppContext, find_agency
+from app.services.operations import find_operation
+from app.sync import bundle as bundles
+from app.sync import changeset as cs
+from app.sync import identity, sshsig
+from app.sync.keys import current_roster, publish_roster
+from app.sync.merge import Merger, MergeReport
+from app.sync.recorder import knowledge
+from app.sync.trust import (
+    PartnerInfo,
+    TrustError,
+    add_partner,
+    key_lookup,
+    partners,
+    receive_roster,
+)
+
+
+class BundleRefusedError(KnownError):
+    """A bundle that was refused as a whole; the store is unchanged."""
+
+    exit_code = 4
+
+
+@dataclass(frozen=True)
+class IdentityInfo:
+    agency_id: str
+    name: str
+    country: str
+    root_fingerprint: str
+    device_id: str
+    roster_version: int
+
+
+@dataclass
+class PartnerShare:
+    """What one export would give one partner, and what it would not, and why."""
+
+    agency_id: str
+    agency: str
+    changesets: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+    withheld: dict[str, int] = field(default_factory=dict)  # reason -> changesets
+
+
+@dataclass
+class ExportReport:
+    file: Path
+    bundle_id: str
+    changesets: int
+    shares: list[PartnerShare]
+
+
+@dataclass
+class BundleImportReport:
+    bundle_id: str
+    sender: str
+    duplicate_bundle: bool
+    merge: MergeReport
+    rosters: dict[str, str]
+    notes: list[str]
+
+
+# ---- identity and partners ---------------------------------------------------------
+
+
+def identity_info(ctx: AppContext) -> IdentityInfo:
+    with ctx.session() as session:
+        agency = session.get(Agency, ctx.agency_id)
+        signed = current_roster(session, ctx.agency_id)
+        assert agency is not None and signed is not None and ctx.identity is not None
+        return IdentityInfo(agency.id, agency.name, agency.country,
+                            identity.safety_number(signed.roster.root), ctx.identity.device_id,
+                            signed.roster.version)
+
+
+def export_identity(ctx: AppContext, target: Path) -> None:
+    with ctx.session() as session:
+        signed = current_roster(session, ctx.agency_id)
+        assert signed is not None
+        write_atomic(target, signed.to_bytes(), mode=0o644)
+
+
+def add_partner_from_file(ctx: AppContext, path: Path, fingerprint: str) -> PartnerInfo:
+    try:
+        document = path.read_bytes()
+    except OSError:
+        raise KnownError(f"{path} cannot be read.") from None
+    with ctx.session() as session:
+        try:
+            roster = add_partner(session, document, fingerprint, ctx.agency_id)
+        except TrustError as error:
+            raise KnownError(str(error)) from None
+        ctx.audit(session, "partner added", agency=roster.name, agency_id=roster.agency_id)
+        return next(p for p in partners(session) if p.agency_id == roster.agency_id)
+
+
+def list_partners(ctx: AppContext) -> list[PartnerInfo]:
+    with ctx.session() as session:
+        return partners(session)
+
+
+def _partner(session: Session, agency_ref: str) -> tuple[Agency, Partner]:
+    agency = find_agency(session, agency_ref)
+    partner = session.get(Partner, agency.id) if agency else None
+    if agency is None or partner is None:
+        raise NotFoundError(f"{agency_ref!r} is not a partner of this agency; add it from its "
+                            "roster file first.")
+    return agency, partner
+
+
+def set_tlp_ceiling(ctx: AppContext, agency_ref: str, level: str) -> None:
+    try:
+        ceiling = tlp_levels.normalise(level)
+    except ValueError as error:
+        raise ValidationError(str(error)[0].upper() + str(error)[1:] + ".") from None
+    with ctx.session() as session:
+        agency, partner = _partner(session, agency_ref)
+        partner.tlp_ceiling = ceiling
+        ctx.audit(session, "partner ceiling set", agency=agency.name, ceiling=ceiling)
+
+
+def trust_partner(ctx: AppContext, agency_ref: str, fingerprint: str) -> None:
+    """Trust a partner first seen through a relay, once its fingerprint is compared."""
+    with ctx.session() as session:
+        agency, partner = _partner(session, agency_ref)
+        if not identity.same_fingerprint(fingerprint, partner.fingerprint):
+            raise KnownError(f"The fingerprint does not match the root key of {agency.name}.")
+        partner.trust = "trusted"
+
+
+# ---- export ------------------------------------------------------------------------
+
+
+def _participants(session: Session, op_id: str) -> set[str]:
+    return set(session.scalars(select(Participant.agency_id).where(
+        Participant.operation_id == op_id, Participant.deleted.is_(False))))
+
+
+def _unacked(session: Session, op_id: str, partner: Partner) -> list[ChangesetRecord]:
+    known = exists().where(and_(Delivery.agency_id == partner.agency_id,
+                                Delivery.changeset_id == ChangesetRecord.id,
+                                Delivery.bundle_sequence <= partner.acked_sequence))
+    return list(session.scalars(
+        select(ChangesetRecord).where(
+            ChangesetRecord.status == "applied",
+            (ChangesetRecord.operation_id == op_id) | ChangesetRecord.operation_id.is_(None),
+            ChangesetRecord.agency_id != partner.agency_id, ~known)
+        .order_by(ChangesetRecord.seq)))
+
+
+def _kinds(row: ChangesetRecord) -> set[str]:
+    return {op.kind for op in cs.Changeset.from_body(row.body).ops}
+
+
+def plan_export(ctx: AppContext, codename: str, to: list[str]) -> tuple[
+        list[PartnerShare], list[ChangesetRecord]]:
+    """What a bundle to ``to`` would carry: only what every addressed partner may see."""
+    with ctx.session() as session:
+        return _plan(session, ctx, codename, to)
+
+
+def _plan(session: Session, ctx: AppContext, codename: str, to: list[str]) -> tuple[
+        list[PartnerShare], list[ChangesetRecord]]:
+    if not to:
+        raise ValidationError("Name at least one partner to send the bundle to.")
+    op = find_operation(session, codename)
+    members = _participants(session, op.id)
+    chosen = [_partner(session, ref) for ref in to]
+    for agency, partner in chosen:
+        if partner.trust != "trusted":
+            raise KnownError(f"{agency.name} is not trusted yet: compare its fingerprint first.")
+    shares = [PartnerShare(a.id, a.name) for a, _ in chosen]
+    allowed_sets: list[dict[str, ChangesetRecord]] = []
+    for (agency, partner), share in zip(chosen, shares, strict=True):
+        allowed: dict[str, ChangesetRecord] = {}
+        for row in _unacked(session, op.id, partner):
+            scope = members if row.operation_id else members | {agency.id}
+            verdict = releasable(row.tlp, row.agency_id, agency.id, scope,
+                                 partner.tlp_ceiling, row.red_to)
+            if verdict.allowed:
+                allowed[row.id] = row
+            else:
+                share.withheld[verdict.reason] = share.withheld.get(verdict.reason, 0) + 1
+        allowed_sets.append(allowed)
+    common = set.intersection(*(set(a) for a in allowed_sets))
+    rows = [r for r in allowed_sets[0].values() if r.id in common]
+    for allowed, share in zip(allowed_sets, shares, strict=True):
+        others = len(set(allowed) - common)
+        if others:
+            share.withheld["another addressed partner may not see it; send to this partner "
+                           "alone"] = others
+        share.changesets = len(rows)
+        for row in rows:
+            for kind in _kinds(row):
+                share.by_kind[kind] = share.by_kind.get(kind, 0) + 1
+    return shares, rows
+
+
+def export_bundle(ctx: AppContext, codename: str, to: list[str], target: Path,
+                  progress: Callable[[int, int], None] | None = None) -> ExportReport:
+    assert ctx.identity is not None
+    with ctx.session() as session:
+        shares, rows = _plan(session, ctx, codename, to)
+        op = find_operation(session, codename)
+        recipients: list[str] = [ctx.identity.age_recipient]
+        rosters: dict[str, bytes] = {}
+        sequence: dict[str, int] = {}
+        previous: dict[str, str] = {}
+        acks: dict[str, int] = {}
+        for share in shares:
+            partner = session.get(Partner, share.agency_id)
+            roster = current_roster(session, share.agency_id)
+            assert partner is not None and roster is not None
+            recipients += [d.age for d in roster.roster.devices]
+            sequence[share.agency_id] = partner.next_sequence
+            previous[share.agency_id] = partner.last_manifest_hash
+            acks[share.agency_id] = partner.received_sequence
+        for agency_id in {ctx.agency_id, *(r.agency_id for r in rows)}:
+            held = current_roster(session, agency_id)
+            if held is not None:
+                rosters[agency_id] = held.to_bytes()
+        manifest = bundles.new_manifest(ctx.agency_id, ctx.identity.device_id,
+                                        [s.agency_id for s in shares], sequence, previous, acks,
+                                        knowledge(session), op.id)
+        signed = [cs.SignedChangeset(r.id, r.body, r.signature) for r in rows]
+        if progress:
+            progress(0, len(signed))
+        bundles.write_bundle(target, manifest, signed, rosters, ctx.identity.sign_key,
+                             recipients)
+        manifest_hash = _sha256(manifest.to_bytes())
+        now = datetime.now(UTC)
+        for share in shares:
+            partner = session.get(Partner, share.agency_id)
+            assert partner is not None
+            seq = partner.next_sequence
+            session.add_all([Delivery(agency_id=share.agency_id, changeset_id=r.id,
+                                      bundle_sequence=seq) for r in rows])
+            partner.next_sequence = seq + 1
+            partner.last_manifest_hash = manifest_hash
+            partner.last_sent = now
+            session.add(BundleLog(bundle_id=manifest.bundle_id, direction="sent",
+                                  agency_id=share.agency_id, sequence=seq, result="written",
+                                  detail={"changesets": len(rows), "file": str(target)}))
+        ctx.audit(session, "bundle exported", bundle=manifest.bundle_id, operation=op.codename,
+                  to=[s.agency for s in shares], changesets=len(rows))
+        if progress:
+            progress(len(signed), len(signed))
+        return ExportReport(target, manifest.bundle_id, len(rows), shares)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# ---- import ------------------------------------------------------------------------
+
+
+def _device_of(session: Session, key_blob: bytes) -> tuple[str, str] | None:
+    """(agency id, device id) of a known device whose signing key this is."""
+    for row in session.scalars(select(RosterRecord)):
+        roster = identity.SignedRoster.from_bytes(row.document.encode()).roster
+        for device in roster.devices:
+            if sshsig.public_blob(identity.parse_public(device.sign)) == key_blob:
+                return roster.agency_id, device.id
+    return None
+
+
+def import_bundle(ctx: AppContext, path: Path, limits: bundles.Limits = bundles.DEFAULT_LIMITS
+                  ) -> BundleImportReport:
+    """Verify a bundle as DESIGN.md says and apply it in one transaction; a refused bundle
+    changes no operation data (its refusal is recorded in the audit log)."""
+    try:
+        return _import(ctx, path, limits)
+    except (bundles.BundleError, TrustError, cs.ChangesetError) as error:
+        reason = str(error)
+        with ctx.store.session() as session:
+            session.add(AuditEntry(actor=ctx.agency_name, action="bundle refused",
+                                   detail={"file": str(path), "reason": reason}))
+        raise BundleRefusedError(f"The bundle was refused: {reason}.") from None
+
+
+def _import(ctx: AppContext, path: Path, limits: bundles.Limits) -> BundleImportReport:
+    assert ctx.identity is not None
+    key, payload = bundles.outer_signer(path, limits)
+    with ctx.store.session() as session:
+        signer = _device_of(session, sshsig.public_blob(key))
+        if signer is None:
+            raise bundles.BundleError("it is signed by a device of no known partner")
+        agency_id, _device = signer
+        partner = session.get(Partner, agency_id)
+        if agency_id != ctx.agency_id and (partner is None or partner.trust != "trusted"):
+            raise bundles.BundleError("it is signed by an agency that is not trusted")
+    contents = bundles.open_payload(payload, key, ctx.identity.age_identity, ctx.agency_id,
+                                    limits)
+    manifest = contents.manifest
+    if manifest.sender_agency != agency_id:
+        raise bundles.BundleError("its manifest names another sender than its signer")
+    notes: list[str] = []
+    with ctx.store.session() as session:
+        sender = session.get(Agency, agency_id)
+        sender_name = sender.name if sender else agency_id
+        seen = session.scalars(select(BundleLog).where(
+            BundleLog.bundle_id == manifest.bundle_id, BundleLog.direction == "received",
+            BundleLog.result == "applied")).first()
+        if seen is not None:
+            return BundleImportReport(manifest.bundle_id, sender_name, True, MergeReport(), {},
+                                      ["this bundle was applied before; nothing to do"])
+        rosters: dict[str, str] = {}
+        for document in contents.rosters:
+            signed = identity.SignedRoster.from_bytes(document)
+            if signed.roster.agency_id == ctx.agency_id:
+                continue
+            rosters[signed.roster.name] = receive_roster(session, signed)
+        merger = Merger(session, ctx.agency_id, ctx.clock, key_lookup(session, ctx.agency_id),
+                        int(time.time() * 1000))
+        for item in contents.changesets:
+            merger.apply(item)
+        merger.retry_pending()
+        partner = session.get(Partner, agency_id)
+        assert partner is not None
+        seq = manifest.sequence.get(ctx.agency_id, 0)
+        if seq > partner.received_sequence + 1:
+            notes.append(f"bundles {partner.received_sequence + 1} to {seq - 1} from "
+                         f"{sender_name} never arrived; nothing is lost, this one carries "
+                         "what they held")
+        elif seq and seq <= partner.received_sequence:
+            notes.append(f"an older bundle ({seq}) from {sender_name}, applied again")
+        partner.received_sequence = max(partner.received_sequence, seq)
+        partner.acked_sequence = max(partner.acked_sequence,
+                                     manifest.acks.get(ctx.agency_id, 0))
+        partner.last_received = datetime.now(UTC)
+        session.add_all([Delivery(agency_id=agency_id, changeset_id=c.id, bundle_sequence=0)
+                         for c in contents.changesets
+                         if session.scalars(select(Delivery.id).where(
+                             Delivery.agency_id == agency_id, Delivery.changeset_id == c.id,
+                             Delivery.bundle_sequence == 0)).first() is None])
+        report = merger.report
+        session.add(BundleLog(bundle_id=manifest.bundle_id, direction="received",
+                              agency_id=agency_id, sequence=seq, result="applied",
+                              detail={"applied": report.applied,
+                                      "duplicates": report.duplicates,
+                                      "refused": len(report.refused),
+                                      "conflicts": report.conflicts}))
+        session.add(AuditEntry(actor=ctx.agency_name, action="bundle imported",
+                               detail={"bundle": manifest.bundle_id, "from": sender_name,
+                                       "applied": report.applied}))
+    return BundleImportReport(manifest.bundle_id, sender_name, False, report, rosters, notes)
+
+
+def republish_roster(ctx: AppContext) -> None:
+    with ctx.session() as session:
+        publish_roster(session)
