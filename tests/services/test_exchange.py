@@ -60,7 +60,7 @@ def operation_with_targets(ke: AppContext, *partners_: AppContext) -> str:
 
 
 def test_identity_and_fingerprint_check(three: tuple[AppContext, ...], tmp_path: Path) -> None:
-    ke, ao, _zm = three
+    ke, _ao, _zm = three
     info = exchange.identity_info(ke)
     assert info.name == "Kenya DCI" and len(info.root_fingerprint.split()) == 8
     path = tmp_path / "ke.roster"
@@ -77,7 +77,7 @@ def test_identity_and_fingerprint_check(three: tuple[AppContext, ...], tmp_path:
 
 
 def test_export_shows_what_is_withheld_and_why(three: tuple[AppContext, ...]) -> None:
-    ke, ao, zm = three
+    ke, ao, _zm = three
     operation_with_targets(ke, ao)
     shares, _rows = exchange.plan_export(ke, "TIDE", ["Angola SIC"])
     assert shares[0].by_kind.get("target") == 1
@@ -167,7 +167,7 @@ def test_bundle_for_others_is_refused(three: tuple[AppContext, ...], tmp_path: P
 
 
 def test_unknown_sender_is_refused(three: tuple[AppContext, ...], tmp_path: Path) -> None:
-    ke, ao, _zm = three
+    _ke, ao, _zm = three
     stranger = make_store(tmp_path / "st", "Stranger", "GB")
     try:
         partner(stranger, ao, tmp_path)
