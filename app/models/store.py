@@ -71,7 +71,8 @@ def _pragma_key(key: bytes) -> str:
 def make_engine(db_path: Path, key: bytes | None, cache_kib: int = CACHE_KIB) -> Engine:
     """An engine on ``db_path``; with ``key`` None it is plain SQLite (benchmarks only)."""
     module: Any = sqlcipher3 if key is not None else sqlite3
-    engine = create_engine(f"sqlite:///{db_path}", module=module)
+    # hide_parameters: a database error's text must not carry record values into a log.
+    engine = create_engine(f"sqlite:///{db_path}", module=module, hide_parameters=True)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: ConnectionPoolEntry) -> None:

@@ -68,3 +68,18 @@ def test_without_the_key_sqlite_reads_nothing(ctx: AppContext, store_dir: Path) 
             conn.execute("SELECT name FROM sqlite_master").fetchall()
     finally:
         conn.close()
+
+
+def test_database_errors_carry_no_record_values(ctx: AppContext) -> None:
+    # Their text ends up in the bug log, which is not encrypted.
+    from sqlalchemy.exc import IntegrityError
+
+    from app.models.records import Setting
+
+    with pytest.raises(IntegrityError) as caught, ctx.store.session() as session:
+        session.add(Setting(key=SECRET_NAME, value=SECRET_SITE))
+        session.flush()
+        session.add(Setting(key=SECRET_NAME, value=SECRET_SITE))
+        session.flush()
+    assert "UNIQUE constraint failed" in str(caught.value)
+    assert SECRET_NAME not in str(caught.value) and SECRET_SITE not in str(caught.value)
