@@ -81,7 +81,9 @@ def report_bug(error: BaseException, command: str) -> int:
     log = log_folder() / LOG_NAME
     try:
         log.parent.mkdir(parents=True, exist_ok=True)
-        with log.open("a", encoding="utf-8") as handle:
+        # Readable by this user only: a traceback can still name files and operations.
+        fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as handle:
             handle.write(f"--- {datetime.now(UTC).isoformat()} jointops {command}\n{text}\n")
     except OSError:
         print(text, file=sys.stderr, end="")

@@ -48,6 +48,7 @@ def test_a_bug_exits_70_and_logs_the_traceback(closed_store: Path, tmp_path: Pat
     log = tmp_path / "state" / "JointOps" / "log" / "jointops.log"
     assert err.splitlines() == [err.strip()]
     assert "bug" in err and str(log) in err and "Traceback" not in err
+    assert log.stat().st_mode & 0o777 == 0o600
     logged = log.read_text()
     assert "Traceback" in logged and "RuntimeError: a deliberate fault" in logged
     assert "jointops operation list" in logged
