@@ -11,6 +11,8 @@ from app.core.countries import country
 
 TARGET_KINDS = ("person", "organisation", "wallet", "premises", "server")
 ACTION_KINDS = ("arrest", "search", "seizure", "takedown")
+# A joint operation strikes within hours of H-hour; an offset beyond a week is a typo.
+MAX_OFFSET_MIN = 7 * 24 * 60
 _KIND_ALIASES = {"organization": "organisation", "org": "organisation", "company": "organisation"}
 
 
@@ -82,9 +84,13 @@ def check_offset(text: str) -> int:
     if not text:
         return 0
     try:
-        return int(text)
+        value = int(text)
     except ValueError:
         raise ValueError(f"offset_min {text!r} is not a whole number of minutes") from None
+    if abs(value) > MAX_OFFSET_MIN:
+        raise ValueError(f"offset_min {value} is more than a week from H-hour "
+                         f"(at most ±{MAX_OFFSET_MIN})")
+    return value
 
 
 def check_tlp(text: str) -> str:

@@ -79,3 +79,14 @@ def test_tlp() -> None:
     assert placement.check_tlp("Amber + Strict") == "AMBER+STRICT"
     with pytest.raises(ValueError, match="unknown TLP level 'PURPLE'"):
         placement.check_tlp("PURPLE")
+
+
+def test_offsets_beyond_a_week_are_refused() -> None:
+    import pytest
+
+    from app.core.placement import MAX_OFFSET_MIN, check_offset
+
+    assert check_offset(str(MAX_OFFSET_MIN)) == MAX_OFFSET_MIN
+    assert check_offset(f"-{MAX_OFFSET_MIN}") == -MAX_OFFSET_MIN
+    with pytest.raises(ValueError, match="more than a week"):
+        check_offset("99999999999999999999")
