@@ -17,7 +17,8 @@ from app.models.records import Agency, AuditEntry
 from app.models.reference import load_reference
 from app.models.store import Store, read_setting, write_setting
 from app.services.changes import stamp_write
-from app.sync.keys import LocalIdentity, ensure_identity
+from app.sync.enrolment import Offer
+from app.sync.keys import LocalIdentity, ensure_identity, store_roster
 from app.sync.recorder import RECORDER, Recorder
 
 
@@ -48,8 +49,16 @@ class AppContext:
 
 
 def init_store(folder: Path, passphrase: str, agency_name: str, country_code: str,
-               remember: bool = False, contact: str = "") -> tuple[AppContext, str]:
-    """Create the store for this agency; returns the context and the recovery key."""
+               remember: bool = False, contact: str = "",
+               offer: Offer | None = None) -> tuple[AppContext, str]:
+    """Create the store for this agency; returns the context and the recovery key.
+
+    With an enrolment ``offer`` the store is a further device of an existing agency: the
+    agency comes from the offer's roster, and no root key is made here.
+    """
+    if offer is not None:
+        roster = offer.roster.roster
+        agency_name, country_code, contact = roster.name, roster.country, roster.contact_24_7
     name = agency_name.strip()
     if not name:
         raise ValidationError("The agency needs a name.")
@@ -63,6 +72,8 @@ def init_store(folder: Path, passphrase: str, agency_name: str, country_code: st
         with store.session() as session:
             load_reference(session)
             agency = Agency(name=name, country=found.code, contact_24_7=contact, tlp="GREEN")
+            if offer is not None:
+                agency.id = offer.roster.roster.agency_id
             stamp_write(agency, {"name": name, "country": found.code,
                                  "contact_24_7": contact}, clock)
             session.add(agency)
@@ -71,15 +82,19 @@ def init_store(folder: Path, passphrase: str, agency_name: str, country_code: st
             write_setting(session, "agency_id", agency.id)
             write_setting(session, "hlc_last", clock.last.encode())
             session.add(AuditEntry(actor=name, action="store created",
-                                   detail={"country": found.code}))
-            me = ensure_identity(session)
+                                   detail={"country": found.code,
+                                           "enrolled": offer is not None}))
+            if offer is not None:
+                store_roster(session, offer.roster)
+            me = ensure_identity(session, make_root=offer is None)
         ctx = AppContext(store, agency.id, name, clock, me)
-        with ctx.session() as session:
-            # Our agency record travels as a changeset like any other shared record.
-            recorded = session.get(Agency, agency.id)
-            assert recorded is not None
-            recorded.tlp = "CLEAR"
-            session.info[RECORDER].publish_whole(recorded)
+        if offer is None:
+            with ctx.session() as session:
+                # Our agency record travels as a changeset like any other shared record.
+                recorded = session.get(Agency, agency.id)
+                assert recorded is not None
+                recorded.tlp = "CLEAR"
+                session.info[RECORDER].publish_whole(recorded)
     except BaseException:
         store.close()
         # A store without its agency could be neither opened nor made again: leave none.

@@ -23,7 +23,8 @@ from app.services.operations import find_operation
 from app.sync import bundle as bundles
 from app.sync import changeset as cs
 from app.sync import identity, sshsig
-from app.sync.keys import current_roster, publish_roster
+from app.sync.enrolment import EnrolmentError, Offer, Request
+from app.sync.keys import current_roster, publish_roster, store_roster
 from app.sync.merge import Merger, MergeReport
 from app.sync.recorder import knowledge
 from app.sync.trust import (
@@ -120,8 +121,24 @@ def list_partners(ctx: AppContext) -> list[PartnerInfo]:
         return partners(session)
 
 
-def _partner(session: Session, agency_ref: str) -> tuple[Agency, Partner]:
+def _own_partner(session: Session, agency: Agency) -> Partner:
+    """Our own agency as an addressee: bundles between two devices of the agency (HQ
+    and a liaison's laptop) keep sequence and acknowledgements like any other."""
+    partner = session.get(Partner, agency.id)
+    if partner is None:
+        partner = Partner(agency_id=agency.id, trust="trusted", tlp_ceiling="RED",
+                          fingerprint=agency.root_fingerprint or "", next_sequence=1,
+                          last_manifest_hash="", received_sequence=0, acked_sequence=0)
+        session.add(partner)
+        session.flush()
+    return partner
+
+
+def _partner(session: Session, agency_ref: str, own_agency_id: str = "") -> tuple[Agency,
+                                                                                  Partner]:
     agency = find_agency(session, agency_ref)
+    if agency is not None and agency.id == own_agency_id:
+        return agency, _own_partner(session, agency)
     partner = session.get(Partner, agency.id) if agency else None
     if agency is None or partner is None:
         raise NotFoundError(f"{agency_ref!r} is not a partner of this agency; add it from its "
@@ -157,7 +174,10 @@ def _participants(session: Session, op_id: str) -> set[str]:
         Participant.operation_id == op_id, Participant.deleted.is_(False))))
 
 
-def _unacked(session: Session, op_id: str, partner: Partner) -> list[ChangesetRecord]:
+def _unacked(session: Session, op_id: str, partner: Partner,
+             own_agency_id: str) -> list[ChangesetRecord]:
+    """What the partner may lack. Another agency has what it wrote; another device of
+    our own agency lacks what this one wrote until it acknowledges it."""
     known = exists().where(and_(Delivery.agency_id == partner.agency_id,
                                 Delivery.changeset_id == ChangesetRecord.id,
                                 Delivery.bundle_sequence <= partner.acked_sequence))
@@ -165,7 +185,8 @@ def _unacked(session: Session, op_id: str, partner: Partner) -> list[ChangesetRe
         select(ChangesetRecord).where(
             ChangesetRecord.status == "applied",
             (ChangesetRecord.operation_id == op_id) | ChangesetRecord.operation_id.is_(None),
-            ChangesetRecord.agency_id != partner.agency_id, ~known)
+            (ChangesetRecord.agency_id != partner.agency_id)
+            | (ChangesetRecord.agency_id == own_agency_id), ~known)
         .order_by(ChangesetRecord.seq)))
 
 
@@ -186,7 +207,7 @@ def _plan(session: Session, ctx: AppContext, codename: str, to: list[str]) -> tu
         raise ValidationError("Name at least one partner to send the bundle to.")
     op = find_operation(session, codename)
     members = _participants(session, op.id)
-    chosen = [_partner(session, ref) for ref in to]
+    chosen = [_partner(session, ref, ctx.agency_id) for ref in to]
     for agency, partner in chosen:
         if partner.trust != "trusted":
             raise KnownError(f"{agency.name} is not trusted yet: compare its fingerprint first.")
@@ -194,7 +215,7 @@ def _plan(session: Session, ctx: AppContext, codename: str, to: list[str]) -> tu
     allowed_sets: list[dict[str, ChangesetRecord]] = []
     for (agency, partner), share in zip(chosen, shares, strict=True):
         allowed: dict[str, ChangesetRecord] = {}
-        for row in _unacked(session, op.id, partner):
+        for row in _unacked(session, op.id, partner, ctx.agency_id):
             scope = members if row.operation_id else members | {agency.id}
             verdict = releasable(row.tlp, row.agency_id, agency.id, scope,
                                  partner.tlp_ceiling, row.red_to)
@@ -330,6 +351,11 @@ def _import(ctx: AppContext, path: Path, limits: bundles.Limits) -> BundleImport
         for document in contents.rosters:
             signed = identity.SignedRoster.from_bytes(document)
             if signed.roster.agency_id == ctx.agency_id:
+                held = current_roster(session, ctx.agency_id)
+                if held is not None and signed.roster.version > held.roster.version:
+                    identity.verify_update(held.roster, signed)  # our root signed it
+                    store_roster(session, signed)
+                    rosters[signed.roster.name] = "updated"
                 continue
             rosters[signed.roster.name] = receive_roster(session, signed)
         merger = Merger(session, ctx.agency_id, ctx.clock, key_lookup(session, ctx.agency_id),
@@ -338,6 +364,8 @@ def _import(ctx: AppContext, path: Path, limits: bundles.Limits) -> BundleImport
             merger.apply(item)
         merger.retry_pending()
         partner = session.get(Partner, agency_id)
+        if partner is None and sender is not None and agency_id == ctx.agency_id:
+            partner = _own_partner(session, sender)
         assert partner is not None
         seq = manifest.sequence.get(ctx.agency_id, 0)
         if seq > partner.received_sequence + 1:
@@ -371,3 +399,59 @@ def _import(ctx: AppContext, path: Path, limits: bundles.Limits) -> BundleImport
 def republish_roster(ctx: AppContext) -> None:
     with ctx.session() as session:
         publish_roster(session)
+
+
+# ---- a second device of this agency ------------------------------------------------
+
+
+def enrolment_offer(ctx: AppContext, target: Path) -> None:
+    """The file a liaison's laptop is set up from (see init --enrol)."""
+    with ctx.session() as session:
+        signed = current_roster(session, ctx.agency_id)
+        assert signed is not None
+        write_atomic(target, Offer(signed).to_bytes(), mode=0o600)
+
+
+def enrolment_request(ctx: AppContext, target: Path) -> None:
+    """Written by the new device: its keys, signed by itself, for the root to enrol."""
+    from app.sync.enrolment import make_request
+
+    assert ctx.identity is not None
+    with ctx.session() as session:
+        from app.models.store import read_setting
+
+        name = read_setting(session, "device_name") or "device"
+    request = make_request(ctx.agency_id, name, ctx.identity.sign_key,
+                           ctx.identity.age_recipient, ctx.identity.device_id)
+    write_atomic(target, request.to_bytes(), mode=0o644)
+
+
+def enrol_device(ctx: AppContext, path: Path) -> identity.Device:
+    """The root adds a device to the next roster version; it reaches the device and the
+    partners with the next bundles."""
+    try:
+        request = Request.from_bytes(path.read_bytes())
+    except OSError:
+        raise KnownError(f"{path} cannot be read.") from None
+    except EnrolmentError as error:
+        raise KnownError(f"The enrolment request was refused: {error}.") from None
+    if request.agency_id != ctx.agency_id:
+        raise KnownError("The enrolment request is for another agency.")
+    with ctx.session() as session:
+        try:
+            publish_roster(session, extra_devices=(request.device,))
+        except LookupError:
+            raise KnownError("Only the store that holds the agency's root key can enrol "
+                             "a device.") from None
+        ctx.audit(session, "device enrolled", device=request.device.name,
+                  device_id=request.device.id)
+    return request.device
+
+
+def read_offer(path: Path) -> Offer:
+    try:
+        return Offer.from_bytes(path.read_bytes())
+    except OSError:
+        raise KnownError(f"{path} cannot be read.") from None
+    except EnrolmentError as error:
+        raise KnownError(f"The enrolment offer was refused: {error}.") from None

@@ -263,6 +263,8 @@ class Merger:
             self.report.count(self.report.updated, op.kind)
 
     def _concurrent(self, change: cs.Changeset, held_stamp: str) -> bool:
+        if held_stamp.count("/") != 2:
+            return False  # a local write that never travelled (a record made from a roster)
         hlc, _agency, device = held_stamp.split("/")
         if device == change.device_id:
             return False
