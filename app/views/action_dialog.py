@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QSpinBox,
@@ -78,8 +79,10 @@ class ActionDialog(QDialog):
         form.addRow("Action:", self.kind)
         form.addRow("Site:", self.site)
         form.addRow("By agency:", self.agency)
-        form.addRow("Offset:", self.offset)
-        form.addRow("", self.offset_hint)
+        offset_row = QHBoxLayout()
+        offset_row.addWidget(self.offset, 1)
+        offset_row.addWidget(self.offset_hint)
+        form.addRow("Offset:", offset_row)
         form.addRow("TLP:", self.tlp)
 
         self.site_box = QGroupBox("New site")

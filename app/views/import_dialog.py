@@ -100,10 +100,13 @@ class ImportDialog(QDialog):
         op_row = QHBoxLayout()
         op_row.addWidget(QLabel("Into operation:"))
         op_row.addWidget(self.operation, 1)
+        op_row.addWidget(QLabel("(pick one, or type a new codename to create it)"))
         self.preview = QTableWidget()
         self.preview.setObjectName("preview")
         self.preview.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.preview.setMaximumHeight(200)
+        self.preview.setMaximumHeight(220)
+        self.preview.verticalHeader().setDefaultSectionSize(
+            self.preview.fontMetrics().height() + 6)
         preview_box = QGroupBox("First rows of the file")
         QVBoxLayout(preview_box).addWidget(self.preview)
         self.mapping_box = QGroupBox("Columns: which column of the file holds each of ours "
@@ -113,6 +116,8 @@ class ImportDialog(QDialog):
         for i, column in enumerate(COLUMNS):
             combo = QComboBox()
             combo.setObjectName(f"map_{column}")
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            combo.setMinimumWidth(120)
             self.combos[column] = combo
             star = " *" if column in REQUIRED else ""
             hint = QLabel(HELP[column])
@@ -231,6 +236,7 @@ class ImportDialog(QDialog):
         def work(progress: Progress, cancel: Cancel) -> ImportReport:
             return import_csv(context, codename, path, mapping, progress, cancel)
 
+        self.result_source.setText(f"File {path} into operation {codename}")
         self.pages.setCurrentIndex(1)
         self.progress.setRange(0, 0)
         self.cancel_button.setEnabled(True)
@@ -286,7 +292,12 @@ class ImportDialog(QDialog):
         row.addWidget(self.back)
         row.addStretch(1)
         row.addWidget(close)
+        self.result_source = QLabel()
+        self.result_source.setObjectName("resultSource")
+        self.result_source.setTextFormat(Qt.TextFormat.PlainText)
+        self.result_source.setStyleSheet("color: gray;")
         layout = QVBoxLayout(page)
+        layout.addWidget(self.result_source)
         layout.addWidget(self.summary)
         layout.addWidget(self.refused, 1)
         layout.addLayout(row)
@@ -305,7 +316,8 @@ class ImportDialog(QDialog):
             line.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.refused.setItem(r, 0, line)
             self.refused.setItem(r, 1, QTableWidgetItem(error.reason))
-        self.refused.resizeRowsToContents()
+        if len(report.errors) <= 500:  # row heights for wrapped reasons; slow on thousands
+            self.refused.resizeRowsToContents()
         self.back.setVisible(not report.imported)
         self.pages.setCurrentIndex(2)
         if report.imported:

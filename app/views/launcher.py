@@ -1,13 +1,15 @@
 """The GUI's entry point: first start or unlock, then the main window.
 
 Scripts and benchmarks may set JOINTOPS_PASSPHRASE (tried before any dialog) and
-JOINTOPS_EXIT_WHEN_SHOWN=1 (quit as soon as the main window is on screen).
+JOINTOPS_EXIT_WHEN_SHOWN=1: once the main window is on screen, print
+"JOINTOPS_SHOWN <epoch seconds>" on stdout and quit.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
@@ -25,6 +27,7 @@ from app.views.unlock_dialog import UnlockDialog
 
 PASSPHRASE_ENV = "JOINTOPS_PASSPHRASE"
 EXIT_WHEN_SHOWN_ENV = "JOINTOPS_EXIT_WHEN_SHOWN"
+SHOWN_MARK = "JOINTOPS_SHOWN"
 
 
 def application() -> QApplication:
@@ -115,5 +118,10 @@ def run_gui(store_dir: Path, demo: bool) -> int:
         window.operations.list.setCurrentRow(0)
     window.show()
     if os.environ.get(EXIT_WHEN_SHOWN_ENV) == "1":
-        QTimer.singleShot(0, window.close)
+        def shown() -> None:
+            # Runs once the event loop has handled the show and the first paint.
+            print(f"{SHOWN_MARK} {time.time():.6f}", flush=True)
+            window.close()
+
+        QTimer.singleShot(0, shown)
     return app.exec()

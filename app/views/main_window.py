@@ -24,6 +24,7 @@ from app.core.errors import KnownError
 from app.services import operations, store_admin
 from app.services.context import AppContext
 from app.services.csv_import import ImportReport
+from app.views import workers
 from app.views.import_dialog import ImportDialog
 from app.views.lock import IdleLock
 from app.views.messages import show_error
@@ -56,7 +57,7 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.operations)
         splitter.addWidget(self.workspace)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([300, 1060])
+        splitter.setSizes([285, 1075])
         self.pages = QStackedWidget()
         self.pages.addWidget(splitter)
         self.pages.addWidget(self._locked_page())
@@ -210,6 +211,7 @@ class MainWindow(QMainWindow):
             action.setEnabled(False)
         self.undo_action.setEnabled(False)
         self.redo_action.setEnabled(False)
+        workers.stop_all()
         context, self.ctx = self.ctx, None
         context.close()
         self.locked.emit()
@@ -249,6 +251,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.idle.stop()
         self.idle.detach()
+        workers.stop_all()
         if self.ctx is not None:
             self.ctx.close()
             self.ctx = None

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit
 
 from app.services.store_admin import MIN_PASSPHRASE, passphrase_strength
 
 _COLOURS = {0: "#b00020", 1: "#b00020", 2: "#a05a00", 3: "#1b6e20", 4: "#1b6e20"}
 
 
-class PassphraseFields(QWidget):
-    def __init__(self, parent: QWidget | None = None, label: str = "Passphrase") -> None:
-        super().__init__(parent)
+class PassphraseFields:
+    """The two fields and the hint, added as rows of the dialog's own form so that they
+    line up with its other fields."""
+
+    def __init__(self, form: QFormLayout, label: str = "Passphrase") -> None:
         self.first = QLineEdit()
         self.first.setEchoMode(QLineEdit.EchoMode.Password)
         self.first.setObjectName("passphrase")
@@ -23,11 +25,9 @@ class PassphraseFields(QWidget):
         self.hint = QLabel()
         self.hint.setObjectName("strengthHint")
         self.hint.setWordWrap(True)
-        layout = QFormLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addRow(f"{label}:", self.first)
-        layout.addRow("Repeat it:", self.second)
-        layout.addRow("", self.hint)
+        form.addRow(f"{label}:", self.first)
+        form.addRow("Repeat it:", self.second)
+        form.addRow("", self.hint)
         self.first.textChanged.connect(self._update_hint)
         self.second.textChanged.connect(self._update_hint)
         self._update_hint()
@@ -36,7 +36,7 @@ class PassphraseFields(QWidget):
         text = self.first.text()
         if not text:
             self.hint.setText(f"Use at least {MIN_PASSPHRASE} characters.")
-            self.hint.setStyleSheet("color: palette(mid);")
+            self.hint.setStyleSheet("color: gray;")
             return
         score, hint = passphrase_strength(text)
         if self.second.text() and self.second.text() != text:

@@ -27,8 +27,9 @@ from app.views.passphrase_fields import PassphraseFields
 from app.views.workers import Cancel, Progress, run_job
 
 REMEMBER_TEXT = "Remember on this device (unlock from the system keyring)"
-NO_KEYRING_TEXT = ("Remember on this device: unavailable on this machine (no usable system "
-                   "keyring); you will type the passphrase at each start.")
+NO_KEYRING_TEXT = "Remember on this device: unavailable on this machine"
+NO_KEYRING_NOTE = ("No usable system keyring was found here, so JointOps will ask for the "
+                   "passphrase at each start.")
 
 
 class SetupDialog(QDialog):
@@ -59,12 +60,17 @@ class SetupDialog(QDialog):
         form.addRow("Agency name:", self.agency)
         form.addRow("Country:", self.country)
         form.addRow("24/7 contact:", self.contact)
-        self.passphrase = PassphraseFields()
+        self.passphrase = PassphraseFields(form)
         self.remember = QCheckBox(REMEMBER_TEXT)
         self.remember.setObjectName("remember")
+        self.remember_note = QLabel(NO_KEYRING_NOTE)
+        self.remember_note.setWordWrap(True)
+        self.remember_note.setStyleSheet("color: gray;")
+        self.remember_note.setVisible(not info.keyring_available)
         if not info.keyring_available:
             self.remember.setEnabled(False)
             self.remember.setText(NO_KEYRING_TEXT)
+            self.remember.setToolTip(NO_KEYRING_NOTE)
         self.error = QLabel()
         self.error.setObjectName("error")
         self.error.setWordWrap(True)
@@ -81,8 +87,8 @@ class SetupDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(form)
-        layout.addWidget(self.passphrase)
         layout.addWidget(self.remember)
+        layout.addWidget(self.remember_note)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
 

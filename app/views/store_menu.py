@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QFormLayout,
     QInputDialog,
     QLabel,
     QMenu,
@@ -37,7 +38,8 @@ class ChangePassphraseDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Change passphrase")
-        self.fields = PassphraseFields(label="New passphrase")
+        form = QFormLayout()
+        self.fields = PassphraseFields(form, label="New passphrase")
         note = QLabel("The store stays as it is; only the key that opens it is wrapped again "
                       "under the new passphrase. The recovery key keeps working.")
         note.setWordWrap(True)
@@ -51,7 +53,7 @@ class ChangePassphraseDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(note)
-        layout.addWidget(self.fields)
+        layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
 

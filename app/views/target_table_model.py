@@ -18,12 +18,17 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
+from PySide6.QtGui import QColor
 
 from app.services.targets import TARGET_COLUMNS, TargetRow
 
 PAGE = 500
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 NUMERIC = {3, 4}  # Sites, Actions
+TLP_COLUMN = 5
+# TLP 2.0's colours (on white), so a RED target stands out in a long table.
+TLP_COLOURS = {"RED": QColor("#cc0033"), "AMBER": QColor("#b36b00"),
+               "AMBER+STRICT": QColor("#b36b00"), "GREEN": QColor("#1a7f37")}
 
 Index = QModelIndex | QPersistentModelIndex
 Fetch = Callable[[int, int], list[TargetRow]]
@@ -40,12 +45,16 @@ class TargetTableModel(QAbstractTableModel):
         self._fetch: Fetch | None = None
         self._total = 0
         self._sort: tuple[int, Qt.SortOrder] | None = None
+        # Bumped by every change of the rows, so a page fetched in the background is
+        # used only if nothing moved while it was being read.
+        self.generation = 0
 
     # ---- source ------------------------------------------------------------------------
 
     def set_source(self, fetch: Fetch | None, total: int) -> None:
         """``fetch(offset, limit)`` gives rows in store order; ``total`` counts them."""
         self.beginResetModel()
+        self.generation += 1
         self._fetch = fetch
         self._total = total if fetch is not None else 0
         self.rows = []
@@ -81,11 +90,31 @@ class TargetTableModel(QAbstractTableModel):
         page = self._fetch(start, limit if limit is not None else max(self._total - start, 0))
         if limit is None or len(page) < limit:
             self._total = start + len(page)  # the store is the truth
+        self._extend(page)
+
+    def _extend(self, page: list[TargetRow]) -> None:
         if not page:
             return
+        start = len(self.rows)
+        self.generation += 1
         self.beginInsertRows(QModelIndex(), start, start + len(page) - 1)
         self.rows.extend(page)
         self.endInsertRows()
+
+    def rest_to_fetch(self) -> tuple[int, int, int] | None:
+        """(generation, offset, count) of the rows not fetched yet, or None."""
+        if self.all_fetched():
+            return None
+        return self.generation, len(self.rows), self._total - len(self.rows)
+
+    def add_fetched(self, generation: int, offset: int, page: list[TargetRow]) -> bool:
+        """Append rows read in the background; False (and nothing done) when the rows
+        changed meanwhile."""
+        if generation != self.generation or offset != len(self.rows):
+            return False
+        self._total = offset + len(page)
+        self._extend(page)
+        return True
 
     # ---- targeted updates -----------------------------------------------------------------
 
@@ -99,6 +128,7 @@ class TargetTableModel(QAbstractTableModel):
         wanted = set(ids)
         for i in range(len(self.rows) - 1, -1, -1):
             if self.rows[i].id in wanted:
+                self.generation += 1
                 self.beginRemoveRows(QModelIndex(), i, i)
                 del self.rows[i]
                 self.endRemoveRows()
@@ -109,12 +139,14 @@ class TargetTableModel(QAbstractTableModel):
         old = self.row_of(row.id)
         if old >= 0:
             if self._position(row, skip=old) == old:
+                self.generation += 1
                 self.rows[old] = row
                 self.dataChanged.emit(self.index(old, 0),
                                       self.index(old, self.columnCount() - 1))
                 return
             self.remove_ids([row.id])
         at = self._position(row)
+        self.generation += 1
         if at >= len(self.rows) and not self.all_fetched():
             self._total += 1  # it lies in a page not fetched yet
             return
@@ -150,6 +182,8 @@ class TargetTableModel(QAbstractTableModel):
             return row.values()[index.column()]
         if role == ID_ROLE:
             return row.id
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() == TLP_COLUMN:
+            return TLP_COLOURS.get(row.tlp)
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in NUMERIC:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -172,6 +206,7 @@ class TargetTableModel(QAbstractTableModel):
         if column < 0:
             return
         self.fetch_all()
+        self.generation += 1
         self.layoutAboutToBeChanged.emit()
         old = self.persistentIndexList()
         old_ids = [self.rows[i.row()].id for i in old]
@@ -199,10 +234,10 @@ class TargetFilterProxy(QSortFilterProxyModel):
 
     def set_filter(self, text: str, kind: str) -> None:
         text, kind = text.strip().casefold(), kind.strip()
-        if (text, kind) == (self._text, self._kind):
-            return
         if text or kind:
             self.source().fetch_all()
+        if (text, kind) == (self._text, self._kind):
+            return
         self.beginFilterChange()
         self._text, self._kind = text, kind
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)

@@ -42,6 +42,10 @@ from app.views.undo_commands import (
     Refresh,
     SaveAction,
 )
+from app.views.workers import Cancel, Job, Progress, run_job
+
+# Name, Kind, Country, Sites, Actions, TLP (Grading takes the rest).
+COLUMN_WIDTHS = (300, 110, 80, 70, 70, 120)
 
 
 def row_of(detail: TargetDetail) -> TargetRow:
@@ -59,6 +63,7 @@ class TargetsView(QWidget):
         self.env = env
         self.op_id = ""
         self.participants: list[ParticipantInfo] = []
+        self.prefetch: Job | None = None
         self.model = TargetTableModel(self)
         self.proxy = TargetFilterProxy(self)
         self.proxy.setSourceModel(self.model)
@@ -101,15 +106,19 @@ class TargetsView(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         header.sortIndicatorChanged.connect(self.proxy.sort)
+        for column, width in enumerate(COLUMN_WIDTHS):
+            header.resizeSection(column, width)
         self.form = TargetForm()
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setWidget(self.form)
-        splitter = QSplitter()
+        splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.table)
         splitter.addWidget(scroll)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([380, 400])
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(splitter, 1)
@@ -150,6 +159,28 @@ class TargetsView(QWidget):
             self.proxy.set_filter(text, kind)
         self._set_enabled(True)
         self._update_count()
+        self._prefetch_rest()
+
+    def _prefetch_rest(self) -> None:
+        """Read the rows the table has not asked for yet on a worker thread, so that the
+        first sort or filter need not wait for them."""
+        rest = self.model.rest_to_fetch()
+        if rest is None:
+            return
+        generation, offset, count = rest
+        ctx, op_id = self.context(), self.op_id
+
+        def work(_progress: Progress, _cancel: Cancel) -> list[TargetRow]:
+            return targets.target_rows(ctx, op_id, offset, count)
+
+        def done(page: Any) -> None:
+            if op_id == self.op_id and self.model.add_fetched(generation, offset, page):
+                self._update_count()
+
+        def failed(_error: BaseException) -> None:
+            pass  # only an optimisation: the rows are fetched when needed instead
+
+        self.prefetch = run_job(work, self, done, failed)
 
     def clear(self) -> None:
         self.op_id = ""

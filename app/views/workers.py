@@ -10,7 +10,8 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal
+import shiboken6
+from PySide6.QtCore import QObject, QThread, QTimer, Signal
 
 Progress = Callable[[int, int], None]
 Cancel = Callable[[], bool]
@@ -22,7 +23,16 @@ _running: set[Job] = set()
 def busy() -> bool:
     """True while any job runs (auto-lock waits: closing the store under a job would
     break it)."""
-    return bool(_running)
+    return any(job.isRunning() for job in _running)
+
+
+def stop_all() -> None:
+    """Ask every running job to cancel and wait for it: before the store is closed under
+    them (lock, quit)."""
+    for job in list(_running):
+        job.cancel()
+    for job in list(_running):
+        job.wait()
 
 
 class Job(QThread):
@@ -42,8 +52,12 @@ class Job(QThread):
     _success_hop = Signal(object)
     _failure_hop = Signal(object)
 
-    def __init__(self, function: JobFunction, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self, function: JobFunction, owner: QObject | None = None) -> None:
+        # No Qt parent: a parent deleted while the thread still runs (a dialog closed by
+        # the job's own result) would take the running thread with it. The module's set
+        # keeps the job alive until its thread has ended.
+        super().__init__(None)
+        self._owner = owner
         self._function = function
         self._cancel = threading.Event()
         self._progress_hop.connect(self._relay_progress)
@@ -75,25 +89,34 @@ class Job(QThread):
         else:
             self._success_hop.emit(result)
 
+    def _owner_gone(self) -> bool:
+        return self._owner is not None and not shiboken6.isValid(self._owner)
+
     def _relay_progress(self, done: int, total: int) -> None:
-        self.progressed.emit(done, total)
+        if not self._owner_gone():
+            self.progressed.emit(done, total)
 
     def _relay_success(self, result: object) -> None:
-        self.succeeded.emit(result)
+        if not self._owner_gone():
+            self.succeeded.emit(result)
 
     def _relay_failure(self, error: object) -> None:
-        self.failed.emit(error)
+        if not self._owner_gone():
+            self.failed.emit(error)
 
     def _finish(self) -> None:
-        _running.discard(self)
-        self.ended.emit()
+        self.wait()  # the thread is past run(); make sure it is gone before release
+        # Released on the next turn of the event loop, not inside this object's own
+        # event handler, where dropping the last reference would delete it mid-call.
+        QTimer.singleShot(0, lambda: _running.discard(self))
+        if not self._owner_gone():
+            self.ended.emit()
 
 
-def run_job(function: JobFunction, parent: QObject, on_success: Callable[[Any], None],
+def run_job(function: JobFunction, owner: QObject, on_success: Callable[[Any], None],
             on_failure: Callable[[BaseException], None]) -> Job:
-    job = Job(function, parent)
+    job = Job(function, owner)
     job.succeeded.connect(on_success)
     job.failed.connect(on_failure)
-    job.ended.connect(job.deleteLater)
     job.start_job()
     return job

@@ -321,3 +321,34 @@ def test_new_operation(window: MainWindow, demo_ctx: AppContext) -> None:
     box = window.findChild(QMessageBox, "errorBox")
     assert box is not None and "already exists" in box.text()
     assert len(operations.list_operations(demo_ctx)) == 2
+
+
+def test_a_large_operation_is_fetched_lazily_then_in_the_background(
+        qtbot: QtBot, window: MainWindow, demo_ctx: AppContext) -> None:
+    from app.services import demo
+    from app.views.target_table_model import PAGE
+    op_id, _change = demo.generate(demo_ctx, "LARGE", targets=1200, actions=1500, seed=3)
+    window.reload()
+    window.select_operation(op_id)
+    view = window.workspace.targets
+    assert view.model.rowCount() == PAGE  # the first page, then the rest off the GUI thread
+    qtbot.waitUntil(view.model.all_fetched, timeout=10_000)
+    rows = targets.target_rows(demo_ctx, op_id)
+    assert [r.id for r in view.model.rows] == [r.id for r in rows]
+    assert view.count.text() == "1,200 targets"
+    view.kind.setCurrentIndex(view.kind.findData("wallet"))
+    assert view.proxy.rowCount() == sum(r.kind == "wallet" for r in rows)
+
+
+def test_filter_typed_before_the_background_fetch_still_sees_every_row(
+        window: MainWindow, demo_ctx: AppContext) -> None:
+    from app.services import demo
+    op_id, _change = demo.generate(demo_ctx, "LARGE", targets=1200, actions=1500, seed=3)
+    window.reload()
+    view = window.workspace.targets
+    view.filter.setText("wallet")  # set before the operation opens: fetches all at once
+    window.select_operation(op_id)
+    rows = targets.target_rows(demo_ctx, op_id)
+    assert view.model.all_fetched()
+    assert view.proxy.rowCount() == sum("wallet" in r.name.lower() or r.kind == "wallet"
+                                        for r in rows)

@@ -81,6 +81,7 @@ def test_remember_is_disabled_without_a_keyring(qtbot: QtBot, store_dir: Path) -
     dialog = _setup(qtbot, store_dir)
     assert not dialog.remember.isEnabled()
     assert "unavailable on this machine" in dialog.remember.text()
+    assert dialog.remember_note.isVisible()
 
 
 def test_remember_is_offered_with_a_keyring(qtbot: QtBot, store_dir: Path,
