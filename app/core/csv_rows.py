@@ -274,6 +274,8 @@ class CsvReader:
             line, last = last + 1, reader.line_num
             if not any(v.strip() for v in values):
                 continue
+            if any("\x00" in v for v in values):
+                raise _fail(path, f"is not a CSV file: it holds binary data (line {line}).")
             if not seen_header:
                 seen_header = True
                 continue

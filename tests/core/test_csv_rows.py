@@ -241,3 +241,25 @@ def test_empty_surplus_fields_alone_are_harmless(tmp_path: Path) -> None:
     assert results[0] == ImportRow(2, "Acme Ltd", "organisation")
     assert isinstance(results[1], RowError)
     assert "1 more field(s) than the header" in results[1].reason
+
+
+def test_binary_data_far_into_the_file_is_refused(tmp_path: Path) -> None:
+    good = "".join(f"T{i},person,,,,,,,,,\n" for i in range(10_000))
+    path = tmp_path / "plan.csv"
+    path.write_bytes(f"{HEADER}\n{good}".encode() + b"X\x00\x01,person,,,,,,,,,\n")
+    with CsvReader(path) as reader, pytest.raises(
+            CsvFileError, match=r"holds binary data \(line 10002\)"):
+        for _ in reader.rows():
+            pass
+
+
+def test_a_huge_field_is_refused_with_its_line(tmp_path: Path) -> None:
+    path = write(tmp_path, f"{HEADER}\nA,person,,,,,,,,,\n\"{'x' * 200_000}\",person\n")
+    with CsvReader(path) as reader, pytest.raises(CsvFileError,
+                                                  match="is not valid CSV at line 3"):
+        for _ in reader.rows():
+            pass
+
+
+def test_a_huge_offset_is_refused() -> None:
+    assert "more than a week from H-hour" in refused(action="arrest", offset_min="9" * 30)
