@@ -176,9 +176,12 @@ class StoreMenu(QObject):
             "large store; the passphrase and recovery key stay the same. Backups made "
             "before stay readable with them.")
         if answer == QMessageBox.StandardButton.Yes:
-            ctx = self.window.context()
-            self._run("Re-encrypting the store under a new key…",
-                      lambda _p, _c: store_admin.rekey(ctx), "The database key was rotated.")
+            self.rotate_key()
+
+    def rotate_key(self) -> None:
+        ctx = self.window.context()
+        self._run("Re-encrypting the store under a new key…",
+                  lambda _p, _c: store_admin.rekey(ctx), "The database key was rotated.")
 
     def set_remember(self, remember: bool) -> None:
         try:

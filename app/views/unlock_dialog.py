@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from app.core.errors import KnownError, UnlockError
 from app.services.context import AppContext, open_store
-from app.services.store_admin import StoreInfo
+from app.services.store_admin import StoreInfo, check_openable
 from app.views.messages import show_crash, show_known_error
 from app.views.workers import Cancel, Progress, run_job
 
@@ -97,6 +97,14 @@ class UnlockDialog(QDialog):
             return
         folder = self.info.folder
         recovery = self.use_recovery.isChecked()
+        try:
+            # What no secret would fix (a damaged key file, another JointOps using the
+            # store) is a message box; what the secret fixes stays in the dialog.
+            check_openable(folder)
+        except KnownError as error:
+            self.error.hide()
+            show_known_error(self, error, "JointOps: the store cannot be opened")
+            return
 
         def work(_progress: Progress, _cancel: Cancel) -> AppContext:
             if recovery:

@@ -211,3 +211,19 @@ def test_launcher_takes_the_scripted_passphrase(
     unlocked = launcher.unlock(store_info(folder))
     assert unlocked is not None
     unlocked.close()
+
+
+def test_damaged_key_file_is_a_message_box_and_changes_nothing(
+        qtbot: QtBot, closed_store: tuple[Path, str]) -> None:
+    folder, _key = closed_store
+    key_file = next(p for p in folder.iterdir() if p.suffix == ".key")
+    key_file.write_bytes(key_file.read_bytes()[:40])
+    before = files_of(folder)
+    dialog = _unlock(qtbot, folder)
+    dialog.secret.setText(PASSPHRASE)
+    qtbot.mouseClick(dialog.unlock_button, Qt.MouseButton.LeftButton)
+    box = dialog.findChild(QMessageBox)
+    assert box is not None and "is damaged" in box.text() and key_file.name in box.text()
+    assert not dialog.error.isVisible() and dialog.context is None
+    assert files_of(folder) == before
+    box.close()
