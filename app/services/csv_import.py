@@ -32,6 +32,7 @@ from app.models.records import Action, Agency, Operation, Participant, Site, Tar
 from app.services.changes import Change, stamp_write
 from app.services.context import AppContext
 from app.services.operations import add_participant_in, create_operation_in
+from app.sync.recorder import RECORDER
 
 Progress = Callable[[int, int], None]
 Cancel = Callable[[], bool]
@@ -137,9 +138,12 @@ class BulkInserter:
     def flush(self) -> None:
         if not self.discard:
             order = [*_INSERT_ORDER, *(m for m in self._pending if m not in _INSERT_ORDER)]
+            recorder = self.session.info.get(RECORDER)
             for model in order:
                 rows = self._pending.get(model)
                 if rows:
+                    if recorder is not None:  # bulk INSERTs bypass the unit of work
+                        recorder.bulk_rows(model, rows)
                     self.session.execute(insert(model), rows)
         self._pending.clear()
         self._count = 0

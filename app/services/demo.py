@@ -119,8 +119,9 @@ def tx_hash(seed: str) -> str:
 
 
 class _Builder:
-    """One new operation with its agencies and participants; records added through it are
-    owned by the agency of their country (the one that works them)."""
+    """One new operation with its agencies and participants. Every record is owned by this
+    store's agency, which plans the operation; actions are assigned to the agency of their
+    country, which may report on them."""
 
     def __init__(self, session: Session, ctx: AppContext, codename: str,
                  description: str, h_hour: datetime) -> None:
@@ -136,7 +137,7 @@ class _Builder:
         self.change = Change()
         self.by_country = self._agencies()
         lead = self.by_country["KE"]
-        op = Operation(owner_agency_id=lead)
+        op = Operation(owner_agency_id=ctx.agency_id)
         stamp_write(op, {"codename": name, "lead_agency_id": lead, "status": "planning",
                          "h_hour": h_hour, "description": description,
                          "crime_types": list(CRIME_TYPES), "tlp": "AMBER"}, ctx.clock)
@@ -164,9 +165,11 @@ class _Builder:
                 stamp_write(agency, {"name": spec.name, "country": spec.country,
                                      "zone": spec.zone, "contact_24_7": spec.contact,
                                      "tlp": "GREEN"}, self.ctx.clock)
+                # What this store knows of a partner it has no roster of: its own record,
+                # as a CSV import would make it (a roster replaces it when one arrives).
+                agency.owner_agency_id = self.ctx.agency_id
                 self.session.add(agency)
                 self.session.flush()
-                agency.owner_agency_id = agency.id
                 self.change.add("created", "agency", agency.id)
             found[spec.country] = agency.id
         return found
@@ -176,7 +179,7 @@ class _Builder:
         if self.ctx.agency_id not in self.by_country.values():
             roles.append((self.ctx.agency_id, "participant", "AMBER"))
         for agency_id, role, ceiling in roles:
-            part = Participant(owner_agency_id=lead, operation_id=self.op_id)
+            part = Participant(owner_agency_id=self.ctx.agency_id, operation_id=self.op_id)
             stamp_write(part, {"agency_id": agency_id, "role": role, "tlp_ceiling": ceiling,
                                "tlp": "GREEN"}, self.ctx.clock)
             self.session.add(part)
@@ -187,34 +190,34 @@ class _Builder:
                **extra: Any) -> str:
         values = {"kind": kind, "name": name, "country": country, "tlp": tlp,
                   "notes": FICTIONAL, **extra}
-        return self.bulk.add(Target, values, self.by_country[country])
+        return self.bulk.add(Target, values)
 
     def site(self, name: str, country: str, lat: float, lon: float, address: str,
              tlp: str = "AMBER") -> str:
         return self.bulk.add(Site, {
             "name": name, "country": country, "zone": ZONES[country], "lat": lat, "lon": lon,
             "address": address, "jurisdiction_id": reference_id("jurisdiction", country),
-            "tlp": tlp}, self.by_country[country])
+            "tlp": tlp})
 
     def action(self, kind: str, target_id: str, site_id: str | None, country: str,
                offset_min: int, tlp: str = "AMBER") -> str:
         agency = self.by_country[country]
         return self.bulk.add(Action, {
             "kind": kind, "target_id": target_id, "site_id": site_id, "agency_id": agency,
-            "offset_min": offset_min, "tlp": tlp, "status": "planned"}, agency)
+            "offset_min": offset_min, "tlp": tlp, "status": "planned"})
 
     def wallet(self, chain: str, address: str, label: str, target_id: str | None,
                category: str = "suspect") -> str:
         return self.bulk.add(Wallet, {"chain": chain, "address": address, "label": label,
                                       "category": category, "target_id": target_id,
-                                      "tlp": "AMBER"}, self.by_country["KE"])
+                                      "tlp": "AMBER"})
 
     def transfer(self, chain: str, source: str, dest: str, asset: str, amount: str,
                  time: datetime) -> str:
         return self.bulk.add(Transfer, {
             "tx_hash": tx_hash(f"{source}>{dest}@{time.isoformat()}"), "chain": chain,
             "from_address": source, "to_address": dest, "asset": asset, "amount": amount,
-            "time": time, "tlp": "AMBER"}, self.by_country["KE"])
+            "time": time, "tlp": "AMBER"})
 
     def finish(self) -> Change:
         self.bulk.flush()

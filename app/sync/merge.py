@@ -23,13 +23,12 @@ from app.models.base import UtcDateTime
 from app.models.records import SHAREABLE_KINDS, Action, Conflict, Participant
 from app.models.sync_records import ChangesetRecord
 from app.sync import changeset as cs
-from app.sync.recorder import BOOKKEEPING, RECORDING, next_seq
+from app.sync.recorder import ACTION_REPORT_FIELDS, BOOKKEEPING, RECORDING, next_seq
 
 MAX_SKEW_MS = 10 * 60 * 1000  # stamps further ahead of our clock are quarantined
 # Creation order, so that a record arrives after what it refers to within a changeset.
 KIND_ORDER = ("agency", "jurisdiction", "instrument", "operation", "participant", "target",
               "site", "wallet", "action", "transfer", "freeze_request", "note")
-ACTION_REPORT_FIELDS = {"status", "outcome"}
 
 KeyLookup = Callable[[str, str, str], Ed25519PublicKey]
 """(agency id, device id, hlc) -> the device's key; raises RefusedError (revoked, not a

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import event, func, inspect, select
 from sqlalchemy.orm import Session
 
+from app.core.errors import KnownError
 from app.core.hlc import HybridClock
 from app.models.base import Shareable
 from app.models.records import SHAREABLE_KINDS
@@ -27,6 +28,8 @@ from app.sync.keys import LocalIdentity
 
 KIND_OF: dict[type[Any], str] = {model: kind for kind, model in SHAREABLE_KINDS.items()}
 BOOKKEEPING = {"stamps", "updated"}
+# The agency an action is assigned to may report on it, though another agency owns it.
+ACTION_REPORT_FIELDS = {"status", "outcome"}
 RECORDING = "jointops.recording"
 RECORDER = "jointops.recorder"
 CHUNK = 2000
@@ -74,6 +77,10 @@ def knowledge(session: Session) -> dict[str, str]:
 
 def next_seq(session: Session) -> int:
     return int(session.scalar(select(func.coalesce(func.max(ChangesetRecord.seq), 0))) or 0) + 1
+
+
+class NotOwnedError(KnownError):
+    """A write to a record this agency does not own."""
 
 
 @dataclass
@@ -134,7 +141,28 @@ class Recorder:
                        if a.key not in BOOKKEEPING and a.history.has_changes()
                        and list(a.history.added) != list(a.history.deleted)]
             if changed:
+                self._check_authority(kind, obj, changed)
                 self._write(kind, obj, changed)
+
+    def _check_creator(self, kind: str, owner: str | None) -> None:
+        if owner != self.me.agency_id:
+            raise NotOwnedError(f"A new {kind} must be owned by this agency; partners "
+                                "would refuse one written in another agency's name.")
+
+    def _check_authority(self, kind: str, obj: Shareable, changed: list[str]) -> None:
+        """The rule every receiver applies, applied here first: a store never writes
+        what its partners would refuse."""
+        owner = obj.owner_agency_id
+        if owner == self.me.agency_id:
+            return
+        if (kind == "action" and getattr(obj, "agency_id", None) == self.me.agency_id
+                and set(changed) <= ACTION_REPORT_FIELDS):
+            return
+        if owner is None:
+            raise NotOwnedError("Shipped reference data cannot be changed; record the "
+                                "correction as your agency's own.")
+        raise NotOwnedError(f"This {kind} belongs to another agency; only that agency can "
+                            "change it (add a note instead).")
 
     def bulk_rows(self, model: type[Any], rows: list[dict[str, Any]]) -> None:
         """Record rows about to be written by a bulk INSERT, which bypasses the unit of
@@ -143,6 +171,7 @@ class Recorder:
         keys = _column_keys(model)
         defaults = _defaults(model)
         for row in rows:
+            self._check_creator(kind, row.get("owner_agency_id"))
             for key, make in defaults.items():
                 if row.get(key) is None:
                     row[key] = make()

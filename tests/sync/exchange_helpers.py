@@ -59,3 +59,14 @@ def ship(source: AppContext, target: AppContext,
             merger.apply(item)
         merger.retry_pending()
         return merger.report
+
+
+def forge(author: AppContext, kind: str, record_id: str, values: dict[str, object],
+          operation_id: str | None) -> cs.SignedChangeset:
+    """A changeset signed by ``author``'s real device key that its own store would never
+    write (the recorder refuses it): what a misbehaving partner could send."""
+    assert author.identity is not None
+    stamp = author.clock.tick().encode()
+    draft = cs.Changeset(author.identity.device_id, author.agency_id, stamp, operation_id,
+                         "AMBER", (), {}, (cs.Op(kind, record_id, dict(values)),))
+    return cs.sign(draft, author.identity.sign_key)

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from app.models.records import Conflict, Target
 from app.services import operations, targets
 from app.services.context import AppContext
-from tests.sync.exchange_helpers import changesets, make_store, ship, trust_each_other
+from app.sync.recorder import NotOwnedError
+from tests.sync.exchange_helpers import changesets, forge, make_store, ship, trust_each_other
 
 
 @pytest.fixture
@@ -54,9 +55,11 @@ def test_only_the_owner_changes_a_record(pair: tuple[AppContext, AppContext]) ->
     tid, _ = targets.add_record(ke, "target", op, targets.target_values("person", "A", "KE"))
     ship(ke, ao)
     before = len(changesets(ao))
-    targets.update_record(ao, "target", tid, {"name": "Changed by AO"})  # its copy only
-    forged = changesets(ao)[before:]
-    report = ship(ao, ke, forged)
+    with pytest.raises(NotOwnedError, match="belongs to another agency"):
+        targets.update_record(ao, "target", tid, {"name": "Changed by AO"})
+    assert _target(ao, tid).name == "A" and len(changesets(ao)) == before
+    forged = forge(ao, "target", tid, {"name": "Changed by AO"}, op)
+    report = ship(ao, ke, [forged])
     assert len(report.refused) == 1 and "no authority" in report.refused[0][1]
     assert _target(ke, tid).name == "A"
 
