@@ -107,7 +107,8 @@ class ImportDialog(QDialog):
         self.preview.setMaximumHeight(220)
         self.preview.verticalHeader().setDefaultSectionSize(
             self.preview.fontMetrics().height() + 6)
-        preview_box = QGroupBox("First rows of the file")
+        preview_box = QGroupBox("First rows of the file (on the left: their line numbers in "
+                                "the file)")
         QVBoxLayout(preview_box).addWidget(self.preview)
         self.mapping_box = QGroupBox("Columns: which column of the file holds each of ours "
                                      "(* required)")

@@ -27,7 +27,8 @@ from app.core.tlp import LEVELS
 from app.services.targets import ActionInfo, TargetDetail
 from app.views.country_combo import CountryCombo
 
-ACTION_COLUMNS = ("Kind", "Site", "Country", "Zone", "Offset", "Agency", "Status")
+# The agency, often a long name, comes last, where it is cut short to the width left.
+ACTION_COLUMNS = ("Kind", "Site", "Country", "Zone", "Offset", "Status", "Agency")
 SOURCE_GRADES = ("", "A", "B", "C", "D", "E", "F")
 INFO_GRADES = ("", "1", "2", "3", "4", "5", "6")
 SOURCE_TIPS = ("not graded", "completely reliable", "usually reliable", "fairly reliable",
@@ -107,6 +108,8 @@ class TargetForm(QWidget):
         buttons.addWidget(self.revert)
         buttons.addWidget(self.save)
         self.fields = QGroupBox("Target")
+        # Wide enough for its fields; the actions table next to it needs the rest.
+        self.fields.setMaximumWidth(430)
         fields_layout = QVBoxLayout(self.fields)
         fields_layout.addLayout(form)
         fields_layout.addLayout(buttons)
@@ -122,7 +125,8 @@ class TargetForm(QWidget):
             self.action_table.fontMetrics().height() + 8)
         self.action_table.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents)
-        self.action_table.horizontalHeader().setStretchLastSection(True)
+        self.action_table.horizontalHeader().setSectionResizeMode(
+            len(ACTION_COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
         self.action_table.doubleClicked.connect(lambda _i: self._edit_action())
         self.add_action = QPushButton("Add action…")
         self.add_action.setObjectName("addAction")
@@ -150,8 +154,8 @@ class TargetForm(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.placeholder)
-        layout.addWidget(self.fields, 5)
-        layout.addWidget(self.action_box, 8)
+        layout.addWidget(self.fields, 2)
+        layout.addWidget(self.action_box, 5)
         self.action_table.itemSelectionChanged.connect(self._update_buttons)
         self.show_detail(None)
 
@@ -186,10 +190,11 @@ class TargetForm(QWidget):
         self.action_table.setRowCount(len(actions))
         for r, a in enumerate(actions):
             values = (a.kind, a.site or "no site", a.country, a.zone, offset_text(a.offset_min),
-                      a.agency, a.status)
+                      a.status, a.agency)
             for c, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 item.setData(Qt.ItemDataRole.UserRole, a.id)
+                item.setToolTip(value)
                 self.action_table.setItem(r, c, item)
         self._update_buttons()
 
