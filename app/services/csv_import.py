@@ -118,16 +118,19 @@ class BulkInserter:
         self.change = Change()
         self._pending: dict[type[Any], list[dict[str, Any]]] = {}
         self._count = 0
+        self._recorded = RECORDER in session.info
 
-    def add(self, model: type[Any], values: dict[str, Any], owner: str | None = None) -> str:
-        """Queue a new record; returns its id. ``owner``: the owning agency (default:
-        this store's agency)."""
+    def add(self, model: type[Any], values: dict[str, Any]) -> str:
+        """Queue a new record owned by this store's agency; returns its id."""
         record_id = new_id()
         if self.discard:
             return record_id
-        record = _NewRecord(id=record_id, owner_agency_id=owner or self.ctx.agency_id,
+        record = _NewRecord(id=record_id, owner_agency_id=self.ctx.agency_id,
                             operation_id=self.op_id)
-        stamp_write(cast(Shareable, record), values, self.ctx.clock)
+        if self._recorded:
+            record.__dict__.update(values)  # the recorder stamps the rows as it records them
+        else:
+            stamp_write(cast(Shareable, record), values, self.ctx.clock)
         self._pending.setdefault(model, []).append(record.__dict__)
         self.change.add("created", model.__tablename__, record_id)
         self._count += 1

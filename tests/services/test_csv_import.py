@@ -19,6 +19,7 @@ from app.models.records import (
     Site,
     Target,
 )
+from app.models.sync_records import ChangesetRecord
 from app.services.context import AppContext
 from app.services.csv_import import import_csv
 from app.services.operations import create_operation, overview
@@ -32,7 +33,8 @@ Baobab Yield Ltd,organisation,Talatona office,AO,,-8.9147,13.1830,search,0,Angol
 bc1qexamplewallet0000000000000000000000000,wallet,,ZM,,,,seizure,30,Zambia DEC,
 Mining shed 7,premises,Kafue farm,ZM,,-15.7700,28.1800,,,,GREEN
 """
-TABLES = (Operation, Target, Site, Action, Agency, Participant)
+# Changesets too: a refused import must leave nothing for partners either.
+TABLES = (Operation, Target, Site, Action, Agency, Participant, ChangesetRecord)
 
 
 def counts(ctx: AppContext) -> dict[str, int]:
@@ -67,6 +69,7 @@ def test_good_file_creates_the_operation_and_its_records(ctx: AppContext,
     assert after["action"] - before["action"] == 5
     assert report.change.count("created", "target") == 4
     assert report.change.count("created", "action") == 5
+    assert after["changeset"] > before["changeset"]  # recorded for the partners
     assert "csv import" in audit_actions(ctx)
 
     with ctx.session() as session:
