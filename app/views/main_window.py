@@ -130,11 +130,10 @@ class MainWindow(QMainWindow):
         self.operations.select(op_id)
 
     def apply_refresh(self, refresh: Refresh) -> None:
-        self.workspace.apply_refresh(refresh)
-        if refresh.op_id == self.workspace.op_id:
-            ov = self.workspace.refresh_overview()
-            if ov is not None:
-                self.operations.update_summary(ov.summary)
+        ov = self.workspace.apply_refresh(refresh)
+        if ov is None:  # an undo in an operation not on screen: count it again
+            ov = operations.overview(self.context(), refresh.op_id)
+        self.operations.update_summary(ov.summary)
 
     def show_error(self, error: BaseException) -> None:
         show_error(self, error)

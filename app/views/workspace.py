@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QUndoStack
@@ -52,18 +53,23 @@ class Workspace(QStackedWidget):
         self.setCurrentWidget(self.tabs)
         return ov
 
-    def refresh_overview(self) -> OperationOverview | None:
-        if not self.op_id:
+    def apply_refresh(self, refresh: Refresh) -> OperationOverview | None:
+        """Update the table and the counts from what the change says; the counts are
+        moved by the records created and deleted, not counted again in the store."""
+        if refresh.op_id != self.op_id or self.overview_data is None:
             return None
-        ov = operations.overview(self.context(), self.op_id)
-        self.overview_data = ov
-        self.overview.show_overview(ov)
-        self.targets.participants = ov.participants
-        return ov
+        self.targets.apply_refresh(refresh)
+        change, ov = refresh.change, self.overview_data
 
-    def apply_refresh(self, refresh: Refresh) -> None:
-        if refresh.op_id == self.op_id:
-            self.targets.apply_refresh(refresh)
+        def moved(kind: str) -> int:
+            return change.count("created", kind) - change.count("deleted", kind)
+
+        s = ov.summary
+        summary = replace(s, targets=s.targets + moved("target"), sites=s.sites + moved("site"),
+                          actions=s.actions + moved("action"))
+        self.overview_data = replace(ov, summary=summary)
+        self.overview.show_overview(self.overview_data)
+        return self.overview_data
 
     def clear(self) -> None:
         self.op_id = ""

@@ -158,6 +158,12 @@ def test_delete_target_takes_its_actions_and_undo_brings_them_back(
         demo_summary.actions
     window.redo_action.trigger()
     assert "Brian Otieno Kamau" not in _names(window)
+    window.select_operation(window.operations.list.item(0).data(Qt.ItemDataRole.UserRole + 1))
+    window.create_operation("ANOTHER")  # the undo below is for an operation not on screen
+    window.undo_action.trigger()
+    item = window.operations.list.item(1)
+    assert item.text().startswith("SERENGETI SUN")
+    assert f"{demo_summary.actions} actions" in item.text()
 
 
 def _action_dialog(window: MainWindow) -> ActionDialog:
@@ -192,11 +198,16 @@ def test_add_action_at_a_new_site_undo_redo(qtbot: QtBot, window: MainWindow,
     assert (added[0].kind, added[0].offset_min, added[0].zone) == ("search", 30,
                                                                    "Africa/Nairobi")
     assert view.form.action_table.rowCount() == before + 1
-    sites = operations.overview(demo_ctx, demo_summary.id).summary.sites
-    assert sites == demo_summary.sites + 1
+    summary = operations.overview(demo_ctx, demo_summary.id).summary
+    assert summary.sites == demo_summary.sites + 1
+    overview = window.workspace.overview  # counts moved by the change, as the store has them
+    assert overview.sites.number.text() == str(summary.sites)
+    assert overview.actions_tile.number.text() == str(summary.actions)
+    assert f"{summary.sites} sites" in window.operations.list.item(0).text()
     window.undo_action.trigger()
     assert len(targets.target_detail(demo_ctx, target_id).actions) == before
     assert operations.overview(demo_ctx, demo_summary.id).summary.sites == demo_summary.sites
+    assert window.workspace.overview.sites.number.text() == str(demo_summary.sites)
     assert view.form.action_table.rowCount() == before
     window.redo_action.trigger()
     assert len(targets.target_detail(demo_ctx, target_id).actions) == before + 1
