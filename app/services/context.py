@@ -73,9 +73,13 @@ def init_store(folder: Path, passphrase: str, agency_name: str, country_code: st
             load_reference(session)
             agency = Agency(name=name, country=found.code, contact_24_7=contact, tlp="GREEN")
             if offer is not None:
+                # The agency's record is HQ's to publish; unstamped here, so the first
+                # bundle from HQ sets it, field by field.
                 agency.id = offer.roster.roster.agency_id
-            stamp_write(agency, {"name": name, "country": found.code,
-                                 "contact_24_7": contact}, clock)
+                agency.stamps, agency.updated = {}, ""
+            else:
+                stamp_write(agency, {"name": name, "country": found.code,
+                                     "contact_24_7": contact}, clock)
             session.add(agency)
             session.flush()
             agency.owner_agency_id = agency.id
