@@ -283,7 +283,7 @@ def test_an_error_half_way_leaves_nothing(ctx: AppContext, tmp_path: Path) -> No
 
 @pytest.mark.slow
 def test_a_5_mb_file_with_progress(ctx: AppContext, tmp_path: Path) -> None:
-    # The 50 MB run is in bench/bench_import.py (about 80 s on two cores, see RESULTS.md).
+    # The 50 MB run is in bench/bench_import.py (minutes on two cores, see RESULTS.md).
     path = big_file(tmp_path / "plan.csv", 68_000)
     size = path.stat().st_size
     assert size > 5_000_000
