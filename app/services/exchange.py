@@ -24,7 +24,7 @@ from app.sync import bundle as bundles
 from app.sync import changeset as cs
 from app.sync import identity, sshsig
 from app.sync.enrolment import EnrolmentError, Offer, Request
-from app.sync.keys import current_roster, publish_roster, store_roster
+from app.sync.keys import current_roster, publish_roster, root_key, store_roster
 from app.sync.merge import Merger, MergeReport
 from app.sync.recorder import knowledge
 from app.sync.trust import (
@@ -455,3 +455,84 @@ def read_offer(path: Path) -> Offer:
         raise KnownError(f"{path} cannot be read.") from None
     except EnrolmentError as error:
         raise KnownError(f"The enrolment offer was refused: {error}.") from None
+
+
+# ---- key rotation and revocation -------------------------------------------------------
+
+
+def rotate_root(ctx: AppContext) -> str:
+    """A new root key: the next roster is signed by the old root and the new one, so
+    partners follow the rotation; returns the new fingerprint to announce."""
+    from app.models.sync_records import LocalKey
+
+    with ctx.session() as session:
+        try:
+            old = root_key(session)
+        except LookupError:
+            raise KnownError("Only the store that holds the agency's root key can rotate "
+                             "it.") from None
+        new = identity.new_signing_key()
+        publish_roster(session, new_root=new)
+        for row in session.scalars(select(LocalKey).where(LocalKey.kind == "root",
+                                                          LocalKey.retired.is_(False))):
+            row.retired = True
+        session.add(LocalKey(kind="root", secret=identity.private_pem(new),
+                             public=identity.public_text(new.public_key())))
+        agency = session.get(Agency, ctx.agency_id)
+        assert agency is not None
+        agency.root_fingerprint = identity.safety_number(new.public_key())
+        ctx.audit(session, "root key rotated", old=identity.safety_number(old.public_key()),
+                  new=agency.root_fingerprint)
+        return agency.root_fingerprint
+
+
+def revoke_device(ctx: AppContext, device_ref: str) -> identity.Device:
+    """Take a device (a lost laptop) out of the roster; its key is listed as revoked, and
+    partners refuse what it signs from the next bundle on."""
+    with ctx.session() as session:
+        signed = current_roster(session, ctx.agency_id)
+        assert signed is not None
+        device = next((d for d in signed.roster.devices
+                       if device_ref in (d.id, d.name)), None)
+        if device is None:
+            raise NotFoundError(f"No device {device_ref!r} in this agency's roster.")
+        if ctx.identity is not None and device.id == ctx.identity.device_id:
+            raise KnownError("This device cannot revoke itself.")
+        try:
+            publish_roster(session, revoked=(" ".join(device.sign.split()[:2]),))
+        except LookupError:
+            raise KnownError("Only the store that holds the agency's root key can revoke "
+                             "a device.") from None
+        ctx.audit(session, "device revoked", device=device.name, device_id=device.id)
+        return device
+
+
+def roster_devices(ctx: AppContext) -> list[identity.Device]:
+    with ctx.session() as session:
+        signed = current_roster(session, ctx.agency_id)
+        return list(signed.roster.devices) if signed else []
+
+
+@dataclass(frozen=True)
+class BundleHistoryEntry:
+    bundle_id: str
+    direction: str
+    agency: str
+    sequence: int
+    at: datetime
+    result: str
+    detail: dict[str, object]
+
+
+def bundle_history(ctx: AppContext, limit: int = 200) -> list[BundleHistoryEntry]:
+    with ctx.session() as session:
+        names = {a: n for a, n in session.execute(select(Agency.id, Agency.name))}
+        rows = session.scalars(select(BundleLog).order_by(BundleLog.at.desc()).limit(limit))
+        return [BundleHistoryEntry(r.bundle_id, r.direction, names.get(r.agency_id, "?"),
+                                   r.sequence, r.at, r.result, dict(r.detail)) for r in rows]
+
+
+def pending_for(ctx: AppContext, codename: str, agency_ref: str) -> int:
+    """How many changesets of the operation this partner may see and has not acknowledged."""
+    shares, _rows = plan_export(ctx, codename, [agency_ref])
+    return shares[0].changesets
