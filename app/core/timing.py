@@ -110,7 +110,7 @@ def zone_of(name: str) -> ZoneInfo:
         raise TimingError(f"unknown time zone {name!r}") from None
 
 
-def _hm(text: str) -> timedelta:
+def parse_hm(text: str) -> timedelta:
     try:
         hours, minutes = text.split(":")
         value = timedelta(hours=int(hours), minutes=int(minutes))
@@ -193,12 +193,12 @@ def _window_for_day(rule: Rule, day: date, piece_offset: timedelta) -> list[Inte
     """UTC intervals of one local day's lawful start times, for a constant offset."""
     midnight = datetime.combine(day, time(0), tzinfo=UTC) - piece_offset
     if rule.kind == "window":
-        s, e = _hm(rule.start), _hm(rule.end)
+        s, e = parse_hm(rule.start), parse_hm(rule.end)
         if s <= e:
             return [(midnight + s, midnight + e)]
         return [(midnight, midnight + e), (midnight + s, midnight + timedelta(days=1))]
     if rule.kind == "night_ban":
-        s, e = _hm(rule.start), _hm(rule.end)  # the ban runs from s to e
+        s, e = parse_hm(rule.start), parse_hm(rule.end)  # the ban runs from s to e
         if s <= e:
             return [(midnight, midnight + s), (midnight + e, midnight + timedelta(days=1))]
         return [(midnight + e, midnight + s)]

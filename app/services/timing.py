@@ -13,6 +13,7 @@ from app.core.errors import ValidationError
 from app.models.records import Action, Jurisdiction, Site, Target
 from app.services.changes import Change
 from app.services.context import AppContext
+from app.services.jurisdictions import effective
 from app.services.operations import find_operation, update_operation
 
 DEFAULT_DAYS = 14
@@ -78,14 +79,17 @@ def date_range(start: date | None, end: date | None, today: date | None = None) 
 
 def _rows(session: Session, op_id: str) -> list[_Row]:
     site = aliased(Site)
-    query = (select(Action, Target, site, Jurisdiction)
+    query = (select(Action, Target, site)
              .join(Target, Target.id == Action.target_id)
              .outerjoin(site, site.id == Action.site_id)
-             .outerjoin(Jurisdiction, Jurisdiction.id == site.jurisdiction_id)
              .where(Action.operation_id == op_id, Action.deleted.is_(False),
                     Target.deleted.is_(False))
              .order_by(site.country, site.name, Action.offset_min))
-    return [_Row(a, t, s, j) for a, t, s, j in session.execute(query)]
+    found = session.execute(query).all()
+    rules = effective(session, {s.jurisdiction_id for _, _, s in found
+                                if s is not None and s.jurisdiction_id})
+    return [_Row(a, t, s, rules.get(s.jurisdiction_id or "") if s else None)
+            for a, t, s in found]
 
 
 def _timing_input(row: _Row) -> timing.ActionTiming:

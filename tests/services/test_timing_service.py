@@ -62,3 +62,38 @@ def test_bad_input(ctx: AppContext, op: str) -> None:
         parse_instant("2026-03-29T01:30:00")
     with pytest.raises(ValidationError, match="not an ISO 8601"):
         parse_instant("tomorrow at dawn")
+
+
+def test_an_agency_correction_overrides_the_shipped_rule(ctx: AppContext, op: str) -> None:
+    from app.services.jurisdictions import authorise, set_search_rule
+
+    set_search_rule(ctx, "AO", {"kind": "window", "start": "07:00", "end": "19:00",
+                                "weekdays": {"sun": {"kind": "none"}}},
+                    "Angolan search hours as advised", "Prosecutor's advice of 2026-11-01")
+    report = plan_timing(ctx, "TIDE", date(2026, 6, 1), date(2026, 6, 1))
+    angola = next(a for a in report.actions if a.country == "AO")
+    assert angola.rule.startswith("start 07:00–19:00 local; sun: no rule")
+    assert "agency correction" in angola.rule_source
+    set_h_hour(ctx, "TIDE", parse_instant("2026-06-01T03:00:00Z"))  # 04:00 in Luanda
+    report = plan_timing(ctx, "TIDE", date(2026, 6, 1), date(2026, 6, 1))
+    angola = next(a for a in report.actions if a.country == "AO")
+    assert angola.state == "outside window"
+    authorise(ctx, angola.id, "Luanda court order 12/2026", "2026-05-30")
+    report = plan_timing(ctx, "TIDE", date(2026, 6, 1), date(2026, 6, 1))
+    angola = next(a for a in report.actions if a.country == "AO")
+    assert angola.state == "authorised" and angola.lawful
+    assert angola.authorisation == "Luanda court order 12/2026 of 2026-05-30"
+
+
+def test_bad_rules_are_refused(ctx: AppContext) -> None:
+    from app.services.jurisdictions import authorise, set_search_rule
+
+    with pytest.raises(ValidationError, match="Unknown rule kind"):
+        set_search_rule(ctx, "AO", {"kind": "sometimes"}, "", "x")
+    with pytest.raises(ValidationError, match="HH:MM"):
+        set_search_rule(ctx, "AO", {"kind": "window", "start": "7am", "end": "19:00"}, "",
+                        "x")
+    with pytest.raises(ValidationError, match="where the rule comes from"):
+        set_search_rule(ctx, "AO", {"kind": "none"}, "", " ")
+    with pytest.raises(NotFoundError):
+        authorise(ctx, "no-such-action", "ref", "2026-01-01")

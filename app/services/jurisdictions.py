@@ -1,0 +1,105 @@
+"""Search-hour rules as an agency corrects them, and judicial authorisations on actions.
+
+A shipped jurisdiction is never edited: an agency's correction is a jurisdiction record
+of its own that names the shipped one in ``overrides_id``. It travels like any other
+record, and wherever it is held, the newest correction of a jurisdiction applies.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.core import timing
+from app.core.errors import NotFoundError, ValidationError
+from app.models.base import reference_id
+from app.models.records import Action, Jurisdiction
+from app.services.changes import Change, stamp_write
+from app.services.context import AppContext
+
+RULE_KINDS = ("window", "night_ban", "solar", "none", "unknown")
+
+
+def effective(session: Session, ids: set[str]) -> dict[str, Jurisdiction]:
+    """Shipped jurisdiction id -> the record that applies: the newest live correction of
+    it, else the shipped record itself."""
+    result: dict[str, Jurisdiction] = {j.id: j for j in session.scalars(
+        select(Jurisdiction).where(Jurisdiction.id.in_(ids)))}
+    corrections = session.scalars(select(Jurisdiction).where(
+        Jurisdiction.overrides_id.in_(ids), Jurisdiction.deleted.is_(False))
+        .order_by(Jurisdiction.updated))
+    for correction in corrections:
+        assert correction.overrides_id is not None
+        result[correction.overrides_id] = correction
+    return result
+
+
+def check_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    kind = rule.get("kind")
+    if kind not in RULE_KINDS:
+        raise ValidationError(f"Unknown rule kind {kind!r} (expected {', '.join(RULE_KINDS)}).")
+    try:
+        parsed = timing.Rule.from_data(rule)
+        for day, day_rule in parsed.weekdays:
+            if day not in timing.WEEKDAYS:
+                raise ValidationError(f"Unknown weekday {day!r} (expected mon..sun).")
+            if day_rule.kind in ("window", "night_ban"):
+                timing.parse_hm(day_rule.start)
+                timing.parse_hm(day_rule.end)
+        if parsed.kind in ("window", "night_ban"):
+            timing.parse_hm(parsed.start)
+            timing.parse_hm(parsed.end)
+    except timing.TimingError as error:
+        raise ValidationError(str(error)[0].upper() + str(error)[1:] + ".") from None
+    return rule
+
+
+def set_search_rule(ctx: AppContext, code: str, rule: dict[str, Any], text: str,
+                    source: str) -> Change:
+    """Record this agency's correction of a jurisdiction's search-hour rule."""
+    check_rule(rule)
+    if not source.strip():
+        raise ValidationError("Say where the rule comes from (a law, a prosecutor's advice).")
+    shipped_id = reference_id("jurisdiction", code.strip().upper())
+    change = Change()
+    with ctx.session() as session:
+        shipped = session.get(Jurisdiction, shipped_id)
+        if shipped is None:
+            raise NotFoundError(f"No jurisdiction {code!r} is known.")
+        mine = session.scalars(select(Jurisdiction).where(
+            Jurisdiction.overrides_id == shipped_id,
+            Jurisdiction.owner_agency_id == ctx.agency_id)).first()
+        if mine is None:
+            mine = Jurisdiction(owner_agency_id=ctx.agency_id, overrides_id=shipped_id,
+                                code=shipped.code, name=shipped.name, country=shipped.country,
+                                zones=list(shipped.zones), tlp="GREEN")
+            session.add(mine)
+        stamp_write(mine, {"search_rule": rule, "search_rule_text": text.strip(),
+                           "search_source": [{"what": source.strip()}],
+                           "search_as_of": date.today().isoformat(),
+                           "search_confidence": "agency correction", "deleted": False},
+                    ctx.clock)
+        session.flush()
+        change.add("updated", "jurisdiction", mine.id)
+    return change
+
+
+def authorise(ctx: AppContext, action_id: str, reference: str, issued: str) -> Change:
+    """A judicial authorisation lifts the action's search-hour rule (empty to remove)."""
+    if reference.strip() and issued.strip():
+        try:
+            date.fromisoformat(issued.strip())
+        except ValueError:
+            raise ValidationError(f"{issued!r} is not a date such as 2026-03-28.") from None
+    change = Change()
+    with ctx.session() as session:
+        action = session.get(Action, action_id)
+        if action is None or action.deleted:
+            raise NotFoundError("The action was not found.")
+        stamp_write(action, {"authorisation_ref": reference.strip(),
+                             "authorisation_date": issued.strip()}, ctx.clock)
+        change.add("updated", "action", action_id)
+    return change
