@@ -67,6 +67,8 @@ class MainWindow(QMainWindow):
         self.store_menu = StoreMenu(self)
         self._menus()
         self.operations.selected.connect(self.show_operation)
+        self.workspace.overview_shown.connect(
+            lambda ov: self.operations.update_summary(ov.summary))
         self.unlock_dialog: UnlockDialog | None = None
         self._restore: tuple[str, int, str | None] = ("", 0, None)
         self.reload()
@@ -131,9 +133,11 @@ class MainWindow(QMainWindow):
 
     def apply_refresh(self, refresh: Refresh) -> None:
         ov = self.workspace.apply_refresh(refresh)
-        if ov is None:  # an undo in an operation not on screen: count it again
+        if ov is None and refresh.op_id != self.workspace.op_id:
+            # An undo in an operation not on screen: count it again.
             ov = operations.overview(self.context(), refresh.op_id)
-        self.operations.update_summary(ov.summary)
+        if ov is not None:
+            self.operations.update_summary(ov.summary)
 
     def show_error(self, error: BaseException) -> None:
         show_error(self, error)
@@ -149,6 +153,7 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def create_operation(self, codename: str) -> None:
+        workers.settle_readers()
         try:
             op_id, _change = operations.create_operation(self.context(), codename)
         except KnownError as error:

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from app.core.errors import KnownError
 from app.services import store_admin
 from app.views.passphrase_fields import PassphraseFields
-from app.views.workers import Cancel, JobFunction, Progress, run_job
+from app.views.workers import Cancel, JobFunction, Progress, run_job, settle_readers
 
 if TYPE_CHECKING:
     from app.views.main_window import MainWindow
@@ -184,6 +184,7 @@ class StoreMenu(QObject):
                   lambda _p, _c: store_admin.rekey(ctx), "The database key was rotated.")
 
     def set_remember(self, remember: bool) -> None:
+        settle_readers()
         try:
             done = store_admin.set_remember(self.window.context(), remember)
         except KnownError as error:
@@ -203,6 +204,7 @@ class StoreMenu(QObject):
             self.set_idle_minutes(minutes)
 
     def set_idle_minutes(self, minutes: int) -> None:
+        settle_readers()
         try:
             store_admin.set_idle_lock_minutes(self.window.context(), minutes)
         except KnownError as error:

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from app.core.errors import KnownError, NotFoundError
 from app.core.placement import TARGET_KINDS
-from app.services import targets
+from app.services import operations, targets
 from app.services.context import AppContext
 from app.services.operations import ParticipantInfo
 from app.services.reference_facts import jurisdiction_facts
@@ -180,7 +180,7 @@ class TargetsView(QWidget):
         def failed(_error: BaseException) -> None:
             pass  # only an optimisation: the rows are fetched when needed instead
 
-        self.prefetch = run_job(work, self, done, failed)
+        self.prefetch = run_job(work, self, done, failed, reader=True)
 
     def clear(self) -> None:
         self.op_id = ""
@@ -315,6 +315,8 @@ class TargetsView(QWidget):
             return
         existing = next((a for a in detail.actions if a.id == action_id), None)
         ctx = self.context()
+        if not self.participants:  # the overview is still on its way
+            self.participants = operations.overview(ctx, self.op_id).participants
         dialog = ActionDialog(detail.id, targets.sites_of(ctx, self.op_id), self.participants,
                               ctx.agency_id, lambda code: jurisdiction_facts(self.context(),
                                                                              code),

@@ -17,6 +17,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from app.services import targets
 from app.services.changes import Change
 from app.services.context import AppContext
+from app.views.workers import settle_readers
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class ServiceCommand(QUndoCommand):
 
     def push_to(self, stack: QUndoStack) -> None:
         """Run the command; push it when it worked. Known errors propagate, unpushed."""
+        settle_readers()
         change = self.first(self.env.context())
         self._skip_redo = True
         stack.push(self)
@@ -71,6 +73,7 @@ class ServiceCommand(QUndoCommand):
         self._run(self.backward)
 
     def _run(self, step: Callable[[AppContext], Change]) -> None:
+        settle_readers()
         try:
             change = step(self.env.context())
         except Exception as error:

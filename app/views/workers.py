@@ -35,6 +35,20 @@ def stop_all() -> None:
         job.wait()
 
 
+def settle_readers() -> None:
+    """Wait for the background reads before a write on the GUI thread.
+
+    Every service session ends by saving the clock, so a read on a worker thread that
+    overlaps a write could try to write too and find its snapshot stale (SQLite then
+    refuses one of the two). Reads take a few hundred milliseconds at most; their
+    results, delivered later, are dropped or read again by their receivers when the
+    rows changed meanwhile."""
+    for job in list(_running):
+        if job.reader:
+            job.cancel()
+            job.wait()
+
+
 class Job(QThread):
     """Runs ``function(progress, cancel)`` once on its own thread.
 
@@ -52,12 +66,14 @@ class Job(QThread):
     _success_hop = Signal(object)
     _failure_hop = Signal(object)
 
-    def __init__(self, function: JobFunction, owner: QObject | None = None) -> None:
+    def __init__(self, function: JobFunction, owner: QObject | None = None,
+                 reader: bool = False) -> None:
         # No Qt parent: a parent deleted while the thread still runs (a dialog closed by
         # the job's own result) would take the running thread with it. The module's set
         # keeps the job alive until its thread has ended.
         super().__init__(None)
         self._owner = owner
+        self.reader = reader
         self._function = function
         self._cancel = threading.Event()
         self._progress_hop.connect(self._relay_progress)
@@ -114,8 +130,13 @@ class Job(QThread):
 
 
 def run_job(function: JobFunction, owner: QObject, on_success: Callable[[Any], None],
-            on_failure: Callable[[BaseException], None]) -> Job:
-    job = Job(function, owner)
+            on_failure: Callable[[BaseException], None], reader: bool = False) -> Job:
+    """Start ``function`` on its own thread. ``reader``: it only reads the store, and
+    writes on the GUI thread wait for it (see ``settle_readers``); any other job runs
+    alone, behind a modal dialog."""
+    if not reader:
+        settle_readers()
+    job = Job(function, owner, reader)
     job.succeeded.connect(on_success)
     job.failed.connect(on_failure)
     job.start_job()

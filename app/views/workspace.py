@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QLabel, QStackedWidget, QTabWidget, QWidget
 
@@ -16,13 +17,18 @@ from app.services.operations import OperationOverview
 from app.views.overview_view import OverviewView
 from app.views.targets_view import TargetsView
 from app.views.undo_commands import CommandEnv, Refresh
+from app.views.workers import Cancel, Progress, run_job
 
 
 class Workspace(QStackedWidget):
+    overview_shown = Signal(object)
+
     def __init__(self, context: Callable[[], AppContext], stack: QUndoStack, env: CommandEnv,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context = context
+        self.env = env
+        self._overview_stale = False
         self.op_id = ""
         self.overview_data: OperationOverview | None = None
         self.placeholder = QLabel("Choose an operation on the left.")
@@ -37,28 +43,73 @@ class Workspace(QStackedWidget):
         self.addWidget(self.placeholder)
         self.addWidget(self.tabs)
 
-    def set_operation(self, op_id: str) -> OperationOverview | None:
+    def set_operation(self, op_id: str) -> None:
+        """Show an operation. The tab in view is filled first: with "Targets & sites" in
+        view the overview (whose counts take a while on a large operation) is read on a
+        worker thread and shown when it arrives."""
         self.op_id = op_id
+        self.overview_data = None
+        self._overview_stale = False
         if not op_id:
             self.clear()
-            return None
-        try:
-            ov = operations.overview(self.context(), op_id)
-        except NotFoundError:
-            self.clear()
-            return None
+            return
+        if self.tabs.currentWidget() is self.overview:
+            try:
+                self._show_overview(operations.overview(self.context(), op_id))
+            except NotFoundError:
+                self.clear()
+                return
+        else:
+            self.overview.clear()
+            self.overview.codename.setText("Loading…")
+            self._load_overview()
+        self.targets.set_operation(op_id, self.overview_data.participants
+                                   if self.overview_data else [])
+        self.setCurrentWidget(self.tabs)
+
+    def _show_overview(self, ov: OperationOverview) -> None:
         self.overview_data = ov
         self.overview.show_overview(ov)
-        self.targets.set_operation(op_id, ov.participants)
-        self.setCurrentWidget(self.tabs)
-        return ov
+        self.targets.participants = ov.participants
+        self.overview_shown.emit(ov)
+
+    def _load_overview(self) -> None:
+        ctx, op_id = self.context(), self.op_id
+
+        def work(_progress: Progress, _cancel: Cancel) -> OperationOverview:
+            return operations.overview(ctx, op_id)
+
+        def done(result: Any) -> None:
+            if op_id != self.op_id:
+                return
+            if self._overview_stale:  # changed while it was being read: read it again
+                self._overview_stale = False
+                self._load_overview()
+                return
+            self._show_overview(result)
+
+        def failed(error: BaseException) -> None:
+            if op_id != self.op_id:
+                return
+            if isinstance(error, NotFoundError):
+                self.clear()
+                return
+            try:  # read it here instead
+                self._show_overview(operations.overview(self.context(), op_id))
+            except Exception as again:
+                self.env.failed(again)
+
+        run_job(work, self, done, failed, reader=True)
 
     def apply_refresh(self, refresh: Refresh) -> OperationOverview | None:
         """Update the table and the counts from what the change says; the counts are
         moved by the records created and deleted, not counted again in the store."""
-        if refresh.op_id != self.op_id or self.overview_data is None:
+        if refresh.op_id != self.op_id:
             return None
         self.targets.apply_refresh(refresh)
+        if self.overview_data is None:
+            self._overview_stale = True  # the overview on its way predates this change
+            return None
         change, ov = refresh.change, self.overview_data
 
         def moved(kind: str) -> int:

@@ -363,3 +363,24 @@ def test_filter_typed_before_the_background_fetch_still_sees_every_row(
     assert view.model.all_fetched()
     assert view.proxy.rowCount() == sum("wallet" in r.name.lower() or r.kind == "wallet"
                                         for r in rows)
+
+
+def test_with_targets_in_view_the_overview_follows_from_a_worker(
+        qtbot: QtBot, window: MainWindow, demo_ctx: AppContext,
+        demo_summary: OperationSummary) -> None:
+    window.create_operation("EMPTY")
+    window.workspace.tabs.setCurrentIndex(1)
+    with qtbot.waitSignal(window.workspace.overview_shown, timeout=10_000):
+        window.select_operation(demo_summary.id)
+        assert window.workspace.targets.proxy.rowCount() == demo_summary.targets
+    assert window.workspace.overview.codename.text() == "SERENGETI SUN"
+    # An edit made while the overview is still being read makes it read again.
+    window.select_operation(next(s.id for s in operations.list_operations(demo_ctx)
+                                 if s.codename == "EMPTY"))
+    qtbot.waitUntil(lambda: window.workspace.overview_data is not None, timeout=10_000)
+    with qtbot.waitSignal(window.workspace.overview_shown, timeout=10_000):
+        window.select_operation(demo_summary.id)
+        window.workspace.targets.add_new_target(
+            targets.target_values("person", "Added While Loading", "KE"))
+    qtbot.waitUntil(lambda: window.workspace.overview.targets.number.text()
+                    == str(demo_summary.targets + 1), timeout=10_000)
