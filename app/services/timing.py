@@ -49,6 +49,9 @@ class TimingReport:
     windows: list[timing.Interval]
     conflicts: list[tuple[str, str]] = field(default_factory=list)  # action labels
     to_retime: list[str] = field(default_factory=list)
+    # The same as action ids, for callers that report per action (labels may repeat).
+    conflict_ids: list[tuple[str, str]] = field(default_factory=list)
+    retime_ids: list[str] = field(default_factory=list)
 
     @property
     def feasible(self) -> bool:
@@ -141,7 +144,8 @@ def plan_timing(ctx: AppContext, codename: str, start: date | None = None,
             when.state if when else "no H-hour", when.ambiguous if when else False))
     return TimingReport(name, h_hour, lo, hi, actions, result.windows,
                         [(labels[a], labels[b]) for a, b in result.conflicts],
-                        [labels[a] for a in result.to_retime])
+                        [labels[a] for a in result.to_retime],
+                        list(result.conflicts), list(result.to_retime))
 
 
 def set_h_hour(ctx: AppContext, codename: str, h_hour: datetime | None) -> Change:
