@@ -36,10 +36,14 @@ class AppContext:
         changesets before it commits; the clock's last stamp is saved with it."""
         with self.store.session() as session:
             recorder = Recorder(session, self.identity, self.clock) if self.identity else None
+            before = self.clock.last
             yield session
             if recorder is not None:
                 recorder.seal()
-            write_setting(session, "hlc_last", self.clock.last.encode())
+            # Only a transaction that wrote moves the clock; a read must not write, or it
+            # would contend with a write on another thread.
+            if self.clock.last != before:
+                write_setting(session, "hlc_last", self.clock.last.encode())
 
     def audit(self, session: Session, action: str, **detail: object) -> None:
         session.add(AuditEntry(actor=self.agency_name, action=action, detail=detail))
