@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import random
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -40,9 +40,18 @@ from app.services.context import AppContext, local_agency
 from app.services.csv_import import BulkInserter
 
 DEMO_CODENAME = "SERENGETI SUN"
-# 05:00 UTC: 08:00 in Nairobi, 06:00 in Luanda, 07:00 in Lusaka, Johannesburg and
-# Amsterdam: after sunrise where searches must be by day.
-DEMO_H_HOUR = datetime(2025, 6, 24, 5, 0, tzinfo=UTC)
+DEMO_LEAD_DAYS = 10
+
+
+def demo_h_hour(today: date | None = None) -> datetime:
+    """Ten days from today at 05:00 UTC, so the demo is a plan still to carry out, inside
+    the planner's default range: 08:00 in Nairobi, 06:00 in Luanda, 07:00 in Lusaka,
+    Johannesburg and Amsterdam, after sunrise where searches must be by day."""
+    day = (today or datetime.now(UTC).date()) + timedelta(days=DEMO_LEAD_DAYS)
+    return datetime.combine(day, time(5, 0), tzinfo=UTC)
+
+
+
 CRIME_TYPES = ["illegal crypto-mining", "investment fraud", "money laundering"]
 FICTIONAL = "Fictional (JointOps demo data)."
 
@@ -145,6 +154,7 @@ class _Builder:
         session.flush()
         op.operation_id = op.id
         self.op_id = op.id
+        self.h_hour = h_hour
         self.change.add("created", "operation", op.id)
         self._participants(lead)
         self.bulk = BulkInserter(session, ctx, op.id)
@@ -237,7 +247,8 @@ DESCRIPTION = (
 def create_demo(ctx: AppContext, codename: str = DEMO_CODENAME) -> tuple[str, Change]:
     """Add the demo operation; KnownError if an operation of that codename exists."""
     with ctx.session() as session:
-        b = _Builder(session, ctx, codename, DESCRIPTION, DEMO_H_HOUR)
+        h_hour = demo_h_hour()
+        b = _Builder(session, ctx, codename, DESCRIPTION, h_hour)
         _demo_records(b)
         change = b.finish()
         ctx.audit(session, "demo created", codename=codename.strip())
@@ -344,7 +355,7 @@ def _demo_records(b: _Builder) -> None:
         owner_target = b.target("wallet", label, country, location=f"{chain}: {address}")
         b.wallet(chain, address, label, owner_target)
         b.action("seizure", owner_target, None, country, 0)
-    start = DEMO_H_HOUR - timedelta(days=40)
+    start = b.h_hour - timedelta(days=40)
     for i in range(6):
         victim = tron_address(f"victim-{i}")
         b.wallet("tron", victim, f"Victim deposit {i + 1}", None, "victim")
@@ -383,7 +394,7 @@ def generate(ctx: AppContext, codename: str, targets: int = 10_000, actions: int
     description = (f"Generated for benchmarks: {targets} targets, {actions} actions "
                    f"(seed {seed}). All names are invented.")
     with ctx.session() as session:
-        b = _Builder(session, ctx, codename, description, DEMO_H_HOUR)
+        b = _Builder(session, ctx, codename, description, demo_h_hour())
         made: list[tuple[str, str, str | None, str]] = []  # target id, kind, site id, country
         for i in range(targets):
             country = countries[i % len(countries)]
