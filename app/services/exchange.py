@@ -536,3 +536,12 @@ def pending_for(ctx: AppContext, codename: str, agency_ref: str) -> int:
     """How many changesets of the operation this partner may see and has not acknowledged."""
     shares, _rows = plan_export(ctx, codename, [agency_ref])
     return shares[0].changesets
+
+
+def inspect_bundle(path: Path) -> dict[str, object]:
+    """What can be known of a bundle file without any key or store: its size, and the
+    device key whose outer signature holds over the encrypted payload."""
+    try:
+        return bundles.inspect_bundle(path)
+    except bundles.BundleError as error:
+        raise BundleRefusedError(f"The file is not a valid bundle: {error}.") from None
