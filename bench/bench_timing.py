@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import time
 from datetime import UTC, datetime, timedelta
 
 from app.core.timing import ActionTiming, Plan, Rule, plan
@@ -183,15 +184,17 @@ def main() -> None:
     rows = []
     for name, actions in cases:
         zones = len({a.zone for a in actions})
+        began = time.perf_counter()
         result = plan(actions, START, end)
+        first = time.perf_counter() - began  # reads the zones' files, if not read before
         median, times = median_of(args.runs, lambda actions=actions: plan(actions, START, end))
-        rows.append([name, len(actions), zones, _describe(result), median, min(times),
+        rows.append([name, len(actions), zones, _describe(result), first, median, min(times),
                      max(times), "yes" if median <= 0.5 else "NO"])
     print(f"Timing benchmark: plan() over {DAYS} days from {START:%Y-%m-%d}, median of "
           f"{args.runs} runs per case")
     print(f"Machine: {machine()}\n")
-    print(table(["case", "actions", "zones", "result", "median (s)", "min (s)", "max (s)",
-                 "<= 0.5 s"], rows))
+    print(table(["case", "actions", "zones", "result", "first call (s)", "median (s)",
+                 "min (s)", "max (s)", "<= 0.5 s"], rows))
 
 
 if __name__ == "__main__":
