@@ -1,7 +1,8 @@
 """The `jointops` command line: argparse over app/services, and the GUI's front door.
 
-Known errors print one line on stderr and exit with their code (1, 2 usage, 3 unlock);
-anything else is a bug: its traceback goes to a log file and the exit code is 70.
+Known errors print one line on stderr and exit with their code (1, 2 usage, 3 unlock,
+4 a refused bundle); anything else is a bug: its traceback goes to a log file and the
+exit code is 70.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import platformdirs
 
-from app import cli_ops, cli_store
+from app import cli_bundle, cli_identity, cli_ops, cli_plan, cli_store
 from app.core.errors import KnownError
 from app.services.store_admin import default_folder
 
@@ -29,8 +30,9 @@ EPILOG = """\
 The passphrase comes from JOINTOPS_PASSPHRASE when it is set, else it is asked without
 echo (a new one from JOINTOPS_NEW_PASSPHRASE likewise); with --recovery-key, the recovery
 key comes from JOINTOPS_RECOVERY_KEY or is asked. A store remembered on this device
-unlocks from its keyring. Exit codes: 0 success, 1 known error, 2 usage error, 3 the
-store could not be unlocked, 70 a bug (see the log)."""
+unlocks from its keyring. Agencies are named by their name or id. Exit codes: 0
+success, 1 known error, 2 usage error, 3 the store could not be unlocked, 4 a bundle
+was refused (nothing changed), 70 a bug (see the log)."""
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
@@ -64,6 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     gui.set_defaults(func=cmd_gui)
     cli_store.add_commands(sub)
     cli_ops.add_commands(sub)
+    cli_identity.add_commands(sub)
+    cli_bundle.add_commands(sub)
+    cli_plan.add_commands(sub)
     return parser
 
 
@@ -96,15 +101,19 @@ def report_bug(error: BaseException, command: str) -> int:
 
 
 def _command_name(args: argparse.Namespace) -> str:
-    words = [getattr(args, name, None) for name in
-             ("command", "operation_command", "target_command", "store_command")]
-    return " ".join(w for w in words if w) or "gui"
+    words = [args.command] + [value for name, value in sorted(vars(args).items())
+                              if name.endswith("_command")]
+    return " ".join(w for w in words if isinstance(w, str) and w) or "gui"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
+        # What argparse cannot say alone (init: --agency and --country, or --enrol).
+        check = getattr(args, "check_usage", None)
+        if check is not None:
+            check(args)
     except SystemExit as stop:  # --help (0) or a usage error (2), already printed
         return stop.code if isinstance(stop.code, int) else 2
     try:

@@ -1,39 +1,18 @@
-"""The commands on operations and targets: demo, operation list | create | import,
-target list."""
+"""The commands on operations and targets: demo, operation list | create | import |
+add-participant, target list | add."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from collections.abc import Sequence
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-from app.cli_secrets import open_context
+from app.cli_identity import agency_id
+from app.cli_output import print_json, print_table, utc_text
+from app.cli_secrets import open_context, unlocked
 from app.core.errors import KnownError
 from app.services import demo, operations, targets
 from app.services.context import AppContext
-
-
-def utc_text(moment: datetime | None) -> str | None:
-    """ISO 8601 in UTC with a Z, or None."""
-    if moment is None:
-        return None
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def print_json(document: Any) -> None:
-    print(json.dumps(document, indent=2, ensure_ascii=False))
-
-
-def print_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
-    cells = [[str(h) for h in headers]] + [["" if v is None else str(v) for v in r]
-                                           for r in rows]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
-    for row in cells:
-        print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
 
 
 def _with_store(args: argparse.Namespace) -> AppContext:
@@ -80,6 +59,35 @@ def cmd_operation_create(args: argparse.Namespace) -> int:
     finally:
         ctx.close()
     print(f"Created the operation {codename}.")
+    return 0
+
+
+def cmd_add_participant(args: argparse.Namespace) -> int:
+    with unlocked(args) as ctx:
+        op = operations.overview(ctx, args.codename).summary
+        chosen = agency_id(ctx, args.agency)
+        change = operations.add_participant(ctx, op.id, chosen, args.role)
+        joined = next(p for p in operations.overview(ctx, op.id).participants
+                      if p.agency_id == chosen)
+    if change.kinds():
+        print(f"{joined.agency} takes part in {op.codename} as {joined.role}; it receives "
+              "what it may see with the next bundle sent to it.")
+    else:
+        kept = "" if joined.role == args.role else "; its role was not changed"
+        print(f"{joined.agency} already takes part in {op.codename} as {joined.role}{kept}.")
+    return 0
+
+
+def cmd_target_add(args: argparse.Namespace) -> int:
+    values = targets.target_values(args.kind, args.name, args.country, args.tlp)
+    with unlocked(args) as ctx:
+        op = operations.overview(ctx, args.codename).summary
+        target_id, _change = targets.add_record(ctx, "target", op.id, values)
+    if args.json:
+        print_json({"id": target_id, "operation": op.codename, **values})
+    else:
+        print(f"Added the {values['kind']} {values['name']} to {op.codename} "
+              f"(TLP:{values['tlp']}, id {target_id}).")
     return 0
 
 
@@ -178,10 +186,26 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     load.add_argument("file", type=Path, metavar="FILE.csv")
     load.add_argument("--json", action="store_true", help="one JSON document on stdout")
     load.set_defaults(func=cmd_operation_import)
+    join = ops.add_parser("add-participant", help="let a partner agency take part in an "
+                          "operation")
+    join.add_argument("codename", metavar="CODENAME")
+    join.add_argument("agency", metavar="AGENCY", help="the partner's name or id")
+    join.add_argument("--role", choices=("participant", "observer"), default="participant")
+    join.set_defaults(func=cmd_add_participant)
 
-    target = sub.add_parser("target", help="list an operation's targets")
+    target = sub.add_parser("target", help="list or add an operation's targets")
     tgt = target.add_subparsers(dest="target_command", metavar="COMMAND", required=True)
     tlist = tgt.add_parser("list", help="the targets of an operation")
     tlist.add_argument("codename", metavar="CODENAME")
     tlist.add_argument("--json", action="store_true", help="one JSON document on stdout")
     tlist.set_defaults(func=cmd_target_list)
+    tadd = tgt.add_parser("add", help="add a target to an operation")
+    tadd.add_argument("codename", metavar="CODENAME")
+    tadd.add_argument("--kind", required=True, metavar="KIND",
+                      help="person, organisation, wallet, premises or server")
+    tadd.add_argument("--name", required=True, metavar="NAME")
+    tadd.add_argument("--country", default="", metavar="CC", help="ISO 3166 two-letter code")
+    tadd.add_argument("--tlp", default="AMBER", metavar="LEVEL",
+                      help="CLEAR, GREEN, AMBER (default), AMBER+STRICT or RED")
+    tadd.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    tadd.set_defaults(func=cmd_target_add)

@@ -7,9 +7,12 @@ secret can be piped in (never passed as an argument, where other users could see
 
 from __future__ import annotations
 
+import argparse
 import getpass
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from app.core.errors import UnlockError, ValidationError
@@ -95,3 +98,13 @@ def open_context(folder: Path, use_recovery_key: bool = False) -> AppContext:
             print("The keyring on this device did not unlock the store; asking for the "
                   "passphrase.", file=sys.stderr)
     return open_store(folder, passphrase=passphrase or current_passphrase())
+
+
+@contextmanager
+def unlocked(args: argparse.Namespace) -> Iterator[AppContext]:
+    """The store named by --store, unlocked as --recovery-key says, closed afterwards."""
+    ctx = open_context(args.store, args.recovery_key)
+    try:
+        yield ctx
+    finally:
+        ctx.close()
