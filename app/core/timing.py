@@ -411,6 +411,23 @@ def plan(actions: Sequence[ActionTiming], start: datetime, end: datetime,
     return Plan([], _conflicting_pairs(actions, allowed), to_retime)
 
 
+def windows_by_action(actions: Sequence[ActionTiming], start: datetime,
+                      end: datetime) -> dict[str, list[Interval]]:
+    """Each action's H-hour windows in [start, end), as ``plan`` finds them: zones' offset
+    pieces once per zone, and actions that differ only by target computed once."""
+    if end <= start:
+        raise TimingError("the end of the range is not after its start")
+    offsets = _zone_offsets(actions, start, end)
+    cache: dict[tuple[object, ...], list[Interval]] = {}
+    found: dict[str, list[Interval]] = {}
+    for action in actions:
+        key = _key(action)
+        if key not in cache:
+            cache[key] = h_hour_windows(action, start, end, offsets.get(action.zone))
+        found[action.id] = cache[key]
+    return found
+
+
 def _zone_offsets(actions: Sequence[ActionTiming], start: datetime,
                   end: datetime) -> dict[str, list[Piece]]:
     """Each zone's offset pieces once, over the range that all its actions' offsets from

@@ -7,6 +7,7 @@ record, and wherever it is held, the newest correction of a jurisdiction applies
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -103,3 +104,43 @@ def authorise(ctx: AppContext, action_id: str, reference: str, issued: str) -> C
                              "authorisation_date": issued.strip()}, ctx.clock)
         change.add("updated", "action", action_id)
     return change
+
+
+@dataclass(frozen=True)
+class SearchRuleInfo:
+    """A jurisdiction's search-hour rule as shipped, and this store's correction of it."""
+
+    code: str
+    name: str
+    shipped_rule: dict[str, Any]
+    shipped_text: str
+    shipped_source: str
+    shipped_as_of: str
+    shipped_confidence: str
+    rule: dict[str, Any]  # the rule that applies: the newest correction, else the shipped
+    text: str
+    source: str  # of the rule that applies
+    corrected: bool
+
+
+def _source_text(entries: list[Any]) -> str:
+    found = [str(e.get("url") or e.get("what") or "") if isinstance(e, dict) else str(e)
+             for e in entries]
+    return "; ".join(f for f in found if f)
+
+
+def search_rule_info(ctx: AppContext, code: str) -> SearchRuleInfo:
+    """What a rule editor shows: the shipped rule with its provenance, and the rule in
+    force here."""
+    shipped_id = reference_id("jurisdiction", code.strip().upper())
+    with ctx.session() as session:
+        shipped = session.get(Jurisdiction, shipped_id)
+        if shipped is None:
+            raise NotFoundError(f"No jurisdiction {code!r} is known.")
+        applies = effective(session, {shipped_id})[shipped_id]
+        return SearchRuleInfo(
+            shipped.code, shipped.name, dict(shipped.search_rule or {}),
+            shipped.search_rule_text, _source_text(shipped.search_source),
+            shipped.search_as_of, shipped.search_confidence,
+            dict(applies.search_rule or {}), applies.search_rule_text,
+            _source_text(applies.search_source), applies is not shipped)

@@ -166,3 +166,28 @@ def parse_instant(text: str) -> datetime:
     if value.tzinfo is None:
         raise ValidationError(f"{text!r} has no UTC offset; add Z for UTC.")
     return value.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class ActionWindows:
+    """The H-hours at which one action would be lawful (its own rule only), and where."""
+
+    id: str
+    site_id: str
+    windows: list[timing.Interval]
+
+
+def lawful_windows_by_action(ctx: AppContext, codename: str, start: date | None = None,
+                             end: date | None = None) -> dict[str, ActionWindows]:
+    """Per action, the H-hours in the range at which it alone would be lawful: its lawful
+    local starts shifted back by its offset. The sync matrix shades these per site."""
+    lo, hi = date_range(start, end)
+    with ctx.session() as session:
+        rows = _rows(session, find_operation(session, codename).id)
+    inputs = [_timing_input(r) for r in rows]
+    try:
+        found = timing.windows_by_action(inputs, lo, hi)
+    except timing.TimingError as error:
+        raise ValidationError(str(error)[0].upper() + str(error)[1:] + ".") from None
+    return {r.action.id: ActionWindows(r.action.id, r.site.id if r.site else "",
+                                       found[r.action.id]) for r in rows}
