@@ -97,6 +97,9 @@ class Operation(OperationScoped, Base):
     h_hour: Mapped[datetime | None] = mapped_column(nullable=True)
     crime_types: Mapped[list[str]] = mapped_column(JSON, default=list)
     description: Mapped[str] = mapped_column(Text, default="")
+    # Where the victims are, so that a seizure elsewhere needs a basis to bring the
+    # assets back; empty means the lead agency's country (see app/services/legal.py).
+    victim_states: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
 class Participant(OperationScoped, Base):
@@ -121,6 +124,10 @@ class Target(OperationScoped, Base):
     location: Mapped[str] = mapped_column(Text, default="")
     grading: Mapped[str] = mapped_column(String(4), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
+    # Legal routes: the states that want the person (requesting states) and the states
+    # it is known to travel through (other places where it could be arrested).
+    wanted_by: Mapped[list[str]] = mapped_column(JSON, default=list)
+    travels: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
 class Site(OperationScoped, Base):
