@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,14 @@ from app.cli_identity import agency_id
 from app.cli_output import new_file, print_json, print_table, short_utc, utc_text
 from app.cli_secrets import unlocked
 from app.core.errors import UsageError
-from app.services.timing import ActionTime, TimingReport
+from app.services.timing import (
+    ActionTime,
+    TimingReport,
+    date_range,
+    parse_instant,
+    plan_timing,
+    set_h_hour,
+)
 
 WINDOWS_SHOWN = 10
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -34,8 +41,6 @@ def day(option: str, text: str | None) -> date | None:
 def instant(text: str) -> datetime:
     """An H-hour: malformed text is a usage error (2); one without Z or an offset is
     refused by the service as a known error (1), since it cannot be guessed."""
-    from app.services.timing import parse_instant
-
     try:
         datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
@@ -84,9 +89,9 @@ def _label(a: ActionTime) -> str:
 
 
 def print_timing(report: TimingReport) -> None:
-    print(f"Operation {report.codename}, H-hour "
-          f"{utc_text(report.h_hour) or 'not set'}; windows searched from "
-          f"{report.start:%Y-%m-%d} to {report.end:%Y-%m-%d} 00:00 UTC.")
+    last = report.end - timedelta(days=1)
+    print(f"Operation {report.codename}, H-hour {utc_text(report.h_hour) or 'not set'}; "
+          f"windows searched over the UTC days {report.start:%Y-%m-%d} to {last:%Y-%m-%d}.")
     print()
     if report.windows:
         print("H-hour windows in which every action is lawful (widest first):")
@@ -123,8 +128,6 @@ def print_timing(report: TimingReport) -> None:
 
 
 def cmd_plan_timing(args: argparse.Namespace) -> int:
-    from app.services.timing import date_range, plan_timing, set_h_hour
-
     start, end = day("--from", args.start), day("--to", args.end)
     date_range(start, end)  # an empty or too long range is refused before unlocking
     h_hour = instant(args.set_h_hour) if args.set_h_hour is not None else None
