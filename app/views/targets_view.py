@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from app.core.errors import KnownError, NotFoundError
 from app.core.placement import TARGET_KINDS
-from app.services import operations, targets
+from app.services import operations, sites, targets
 from app.services.context import AppContext
 from app.services.operations import ParticipantInfo
 from app.services.reference_facts import jurisdiction_facts
@@ -256,6 +256,7 @@ class TargetsView(QWidget):
             touched.add(refresh.target_id)
         self.model.remove_ids(gone)
         ctx = self.context()
+        touched |= sites.targets_touched(ctx, change)  # a site's actions, or its name
         for target_id in touched - gone:
             try:
                 self.model.put(row_of(targets.target_detail(ctx, target_id)))

@@ -15,6 +15,7 @@ from app.services import operations
 from app.services.context import AppContext
 from app.services.operations import OperationOverview
 from app.views.overview_view import OverviewView
+from app.views.sites_view import SitesView, TargetsAndSites
 from app.views.targets_view import TargetsView
 from app.views.undo_commands import CommandEnv, Refresh
 from app.views.workers import Cancel, Progress, run_job
@@ -39,7 +40,9 @@ class Workspace(QStackedWidget):
         self.overview = OverviewView()
         self.targets = TargetsView(context, stack, env)
         self.tabs.addTab(self.overview, "Overview")
-        self.tabs.addTab(self.targets, "Targets && sites")
+        self.sites = SitesView(context, stack, env)
+        self.targets_and_sites = TargetsAndSites(self.targets, self.sites)
+        self.tabs.addTab(self.targets_and_sites, "Targets && sites")
         self.addWidget(self.placeholder)
         self.addWidget(self.tabs)
 
@@ -65,6 +68,7 @@ class Workspace(QStackedWidget):
             self._load_overview()
         self.targets.set_operation(op_id, self.overview_data.participants
                                    if self.overview_data else [])
+        self.sites.set_operation(op_id)
         self.setCurrentWidget(self.tabs)
 
     def _show_overview(self, ov: OperationOverview) -> None:
@@ -107,6 +111,7 @@ class Workspace(QStackedWidget):
         if refresh.op_id != self.op_id:
             return None
         self.targets.apply_refresh(refresh)
+        self.sites.apply_refresh(refresh)
         if self.overview_data is None:
             self._overview_stale = True  # the overview on its way predates this change
             return None
@@ -127,4 +132,5 @@ class Workspace(QStackedWidget):
         self.overview_data = None
         self.overview.clear()
         self.targets.clear()
+        self.sites.clear()
         self.setCurrentWidget(self.placeholder)
