@@ -36,7 +36,7 @@ from app.views.facts_text import facts_html
 from app.views.target_form import offset_text
 
 FactsLookup = Callable[[str], JurisdictionFacts | None]
-ACTION_COLUMNS = ("When", "Action", "Target", "Agency", "Status")
+ACTION_COLUMNS = ("When", "Action", "Target", "Status", "Agency")
 
 
 def _coordinate(value: float | None) -> str:
@@ -63,10 +63,12 @@ class SiteFields(QWidget):
         self.zone.setToolTip("Only the time zones of the chosen country (IANA tz database)")
         self.lat = QLineEdit()
         self.lat.setObjectName("lat")
-        self.lat.setPlaceholderText("decimal degrees, -90 to 90 (optional)")
+        self.lat.setPlaceholderText("latitude, -90 to 90")
+        self.lat.setToolTip("Decimal degrees, north positive (optional)")
         self.lon = QLineEdit()
         self.lon.setObjectName("lon")
-        self.lon.setPlaceholderText("decimal degrees, -180 to 180 (optional)")
+        self.lon.setPlaceholderText("longitude, -180 to 180")
+        self.lon.setToolTip("Decimal degrees, east positive (optional)")
         self.tlp = QComboBox()
         self.tlp.setObjectName("siteTlp")
         self.tlp.addItems(LEVELS)
@@ -87,8 +89,10 @@ class SiteFields(QWidget):
         form.addRow("Address:", self.address)
         form.addRow("Country:", self.country)
         form.addRow("Time zone:", self.zone)
-        form.addRow("Latitude:", self.lat)
-        form.addRow("Longitude:", self.lon)
+        coordinates = QHBoxLayout()
+        coordinates.addWidget(self.lat)
+        coordinates.addWidget(self.lon)
+        form.addRow("Latitude, longitude:", coordinates)
         form.addRow("TLP:", self.tlp)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -106,6 +110,7 @@ class SiteFields(QWidget):
         self.blockSignals(True)  # filling in is not editing
         self.name.setText(row.name if row else "")
         self.address.setText(row.address if row else "")
+        self.address.setCursorPosition(0)  # the start of a long address, not its end
         self.country.set_code(row.country if row else "")
         self._fill_zones(row.country if row else "", row.zone if row else "", stored=True)
         self.lat.setText(_coordinate(row.lat) if row else "")
@@ -217,7 +222,8 @@ class SiteForm(QWidget):
             self.action_table.fontMetrics().height() + 8)
         header = self.action_table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(len(ACTION_COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(ACTION_COLUMNS.index("Target"),
+                                    QHeaderView.ResizeMode.Stretch)
         self.action_table.setToolTip("Double-click an action to open its target")
         self.action_table.doubleClicked.connect(self._open_target)
         self.action_note = QLabel()
@@ -266,7 +272,7 @@ class SiteForm(QWidget):
         self.action_box.setTitle(f"Actions at this site ({len(actions)})")
         self.action_table.setRowCount(len(actions))
         for r, a in enumerate(actions):
-            values = (offset_text(a.offset_min), a.kind, a.target, a.agency, a.status)
+            values = (offset_text(a.offset_min), a.kind, a.target, a.status, a.agency)
             for c, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 item.setToolTip(value)

@@ -118,7 +118,7 @@ class SitesView(QWidget):
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.table)
         splitter.addWidget(scroll)
-        splitter.setSizes([330, 450])
+        splitter.setSizes([340, 420])
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(splitter, 1)
