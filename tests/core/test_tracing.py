@@ -9,6 +9,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from app.core.tracing import (
     HELD,
@@ -288,9 +290,6 @@ def test_bad_arguments() -> None:
 
 # ---------------------------------------------------------------------------------------
 # Conservation on random graphs: haircut and FIFO never create or lose money
-
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 WALLETS = ["V", "A", "B", "C", "X"]
 transfers = st.lists(st.tuples(st.sampled_from(WALLETS), st.sampled_from(WALLETS),
