@@ -3,6 +3,7 @@ add and delete sites, undo and redo, and sites another agency owns."""
 
 from __future__ import annotations
 
+from gui_support import PASSPHRASE
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
@@ -323,3 +324,21 @@ def test_changes_made_in_targets_reach_the_sites_list(qtbot: QtBot, window: Main
     assert switch.pages.currentWidget() is targets_view
     detail = targets_view.form.detail
     assert detail is not None and detail.name == index.data()
+
+
+def test_lock_and_unlock_with_the_sites_list_in_view(qtbot: QtBot, window: MainWindow,
+                                                     demo_summary: OperationSummary) -> None:
+    view = _sites(qtbot, window, demo_summary)
+    _select(view, "Nyali villa")
+    with qtbot.waitSignal(window.locked):
+        window.lock()
+    assert view.model.rowCount() == 0 and view.form.site is None
+    assert view.count.text() == "" and not view.add_site.isEnabled()
+    dialog = window.unlock_dialog
+    assert dialog is not None
+    dialog.secret.setText(PASSPHRASE)
+    with qtbot.waitSignal(window.unlocked, timeout=10_000):
+        qtbot.mouseClick(dialog.unlock_button, Qt.MouseButton.LeftButton)
+    assert view.isVisible()
+    assert view.model.rowCount() == demo_summary.sites
+    assert view.count.text() == f"{demo_summary.sites} sites"
