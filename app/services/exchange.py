@@ -116,6 +116,31 @@ def add_partner_from_file(ctx: AppContext, path: Path, fingerprint: str) -> Part
         return next(p for p in partners(session) if p.agency_id == roster.agency_id)
 
 
+@dataclass(frozen=True)
+class RosterPreview:
+    """Who a roster file says it is, before anyone trusts it."""
+
+    agency_id: str
+    name: str
+    country: str
+    root_fingerprint: str
+    version: int
+
+
+def read_roster_file(path: Path) -> RosterPreview:
+    """The agency a roster file describes, self-signature checked, so that a person can
+    compare its fingerprint with the partner out of band before adding it."""
+    try:
+        signed = identity.SignedRoster.from_bytes(path.read_bytes())
+        roster = identity.verify_first(signed)
+    except OSError:
+        raise KnownError(f"{path} cannot be read.") from None
+    except identity.RosterError as error:
+        raise KnownError(f"The roster was refused: {error}.") from None
+    return RosterPreview(roster.agency_id, roster.name, roster.country,
+                         identity.safety_number(roster.root), roster.version)
+
+
 def list_partners(ctx: AppContext) -> list[PartnerInfo]:
     with ctx.session() as session:
         return partners(session)

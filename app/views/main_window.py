@@ -25,6 +25,7 @@ from app.services import operations, store_admin
 from app.services.context import AppContext
 from app.services.csv_import import ImportReport
 from app.views import workers
+from app.views.exchange_menu import ExchangeMenu
 from app.views.import_dialog import ImportDialog
 from app.views.lock import IdleLock
 from app.views.messages import show_error
@@ -59,7 +60,8 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([285, 1075])
         self.pages = QStackedWidget()
-        self.pages.addWidget(splitter)
+        self.exchange = ExchangeMenu(self)
+        self.pages.addWidget(self.exchange.sections_with(splitter))
         self.pages.addWidget(self._locked_page())
         self.setCentralWidget(self.pages)
         self.idle = IdleLock(self)
@@ -113,6 +115,8 @@ class MainWindow(QMainWindow):
             toolbar.addAction(action)
         self.data_actions = [self.new_operation_action, self.import_action,
                              self.backup_action, *self.store_menu.data_actions]
+        self.exchange.build(bar.addMenu("E&xchange"), toolbar)
+        self.data_actions += self.exchange.data_actions
 
     def reload(self, select: str = "") -> None:
         """Read the operation list again; select ``select`` (or keep the current one)."""
