@@ -18,6 +18,7 @@ from sqlalchemy import JSON, Float, Index, Integer, String, Text, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, OperationScoped, Shareable, utcnow
+from app.models.money_records import AddressLabel, FreezeEvent, TraceRecord
 
 TARGET_KINDS = ("person", "organisation", "wallet", "premises", "server")
 ACTION_KINDS = ("arrest", "search", "seizure", "takedown")
@@ -267,4 +268,7 @@ SHAREABLE_KINDS: dict[str, type[Shareable]] = {
     "transfer": Transfer,
     "freeze_request": FreezeRequest,
     "note": Note,
+    "address_label": AddressLabel,
+    "trace_record": TraceRecord,
+    "freeze_event": FreezeEvent,
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+import app.models.money_records
 import app.models.records
 import app.models.sync_records  # noqa: F401
 from app.models.base import Base
