@@ -1,5 +1,5 @@
 """Two agencies exchange bundles through the `jointops` command line, in subprocesses:
-identity, partners, bundles out and in, a damaged bundle, and a liaison's laptop.
+identity, partners, bundles out and in, and a damaged bundle.
 
 The stores are made once for the module (each `init` pays the real Argon2 cost) and the
 tests run in file order on them, each leaving the stores as the next one expects.
@@ -190,29 +190,3 @@ def test_partner_ceiling_and_history(agencies: Agencies) -> None:
     history = as_json(agencies.ao_run("bundle", "history", "--json"))
     assert [(h["direction"], h["agency"], h["result"]) for h in history] == [
         ("received", "Kenya DCI", "applied")] * 2
-
-
-def test_a_liaison_laptop_is_enrolled_and_receives(agencies: Agencies) -> None:
-    usb = agencies.home / "usb"
-    usb.mkdir()
-    laptop = agencies.home / "laptop"
-    ok(agencies.ke_run("identity", "enrol-offer", "-o", str(usb / "offer.json")))
-    made = ok(run_cli(laptop, agencies.home, "init", "--enrol", str(usb / "offer.json")))
-    assert "further device of Kenya DCI (KE)" in made.out and "Recovery key:" in made.out
-    request = usb / "enrolment-request.json"  # the default: beside the offer
-    assert request.is_file()
-    second = run_cli(agencies.home / "laptop-2", agencies.home, "init", "--enrol",
-                     str(usb / "offer.json"))
-    one_error_line(second, 1, "already exists", "--request-out")
-    assert not (agencies.home / "laptop-2").exists()
-
-    ok(agencies.ke_run("identity", "enrol", str(request)))
-    down = usb / "down.jopb"
-    ok(agencies.ke_run("bundle", "export", "TIDE", "--to", "Kenya DCI", "-o", str(down)))
-    report = as_json(run_cli(laptop, agencies.home, "bundle", "import", str(down), "--json"))
-    assert report["rosters"] == {"Kenya DCI": "updated"} and report["refused"] == []
-    devices = as_json(run_cli(laptop, agencies.home, "identity", "devices", "--json"))
-    assert len(devices) == 2 and sum(d["this_device"] for d in devices) == 1
-    names = [t["name"] for t in as_json(run_cli(laptop, agencies.home, "target", "list",
-                                                "TIDE", "--json"))]
-    assert names == ["Red Wallet", "Second", "Shared One"]  # its own agency sees RED

@@ -1,6 +1,6 @@
 """`app.cli.main` in the test process on stores built through the services, for what
 takes many exchanges to arrange: a conflict to review, an agency first seen through a
-relay, root rotation and revocation."""
+relay, a liaison's laptop enrolled, root rotation and revocation."""
 
 from __future__ import annotations
 
@@ -129,3 +129,42 @@ def test_root_rotation_and_revocation(tmp_path: Path, run: Any) -> None:
     after = json.loads(shown)
     assert after["root_fingerprint"] != before.root_fingerprint
     assert after["root_fingerprint"] in out and after["roster_version"] == 2
+
+
+def test_a_liaison_laptop_is_enrolled_and_receives(tmp_path: Path, run: Any) -> None:
+    hq = make_store(tmp_path / "hq", "Kenya DCI", "KE")
+    try:
+        op, _ = operations.create_operation(hq, "TIDE")
+        targets.add_record(hq, "target", op, targets.target_values("wallet", "Red", "",
+                                                                   "RED"))
+    finally:
+        hq.close()
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    laptop, offer = tmp_path / "laptop", usb / "offer.json"
+    assert run(tmp_path / "hq", "identity", "enrol-offer", "-o", str(offer))[0] == 0
+    code, out, err = run(laptop, "init", "--enrol", str(offer))
+    assert code == 0, err
+    assert "further device of Kenya DCI (KE)" in out and "Recovery key:" in out
+    request = usb / "enrolment-request.json"  # the default: beside the offer
+    assert request.is_file()
+    code, out, err = run(tmp_path / "laptop-2", "init", "--enrol", str(offer))
+    assert code == 1 and "already exists" in err and "--request-out" in err
+    assert not (tmp_path / "laptop-2").exists()
+    code, out, err = run(tmp_path / "laptop-2", "init", "--enrol", str(offer), "--country",
+                         "KE")
+    assert code == 2 and "leave out --agency and --country" in err
+
+    code, out, err = run(tmp_path / "hq", "identity", "enrol", str(request))
+    assert code == 0 and "roster version 2" in out, err
+    down = usb / "down.jopb"
+    assert run(tmp_path / "hq", "bundle", "export", "TIDE", "--to", "kenya dci", "-o",
+               str(down))[0] == 0
+    code, out, err = run(laptop, "bundle", "import", str(down), "--json")
+    report = json.loads(out)
+    assert report["rosters"] == {"Kenya DCI": "updated"} and report["refused"] == []
+    code, out, err = run(laptop, "identity", "devices", "--json")
+    devices = json.loads(out)
+    assert len(devices) == 2 and sum(d["this_device"] for d in devices) == 1
+    code, out, err = run(laptop, "target", "list", "TIDE", "--json")
+    assert [t["name"] for t in json.loads(out)] == ["Red"]  # its own agency sees RED
