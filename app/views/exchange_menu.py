@@ -41,6 +41,7 @@ class ExchangeMenu(QObject):
         self.importer.imported.connect(self._imported)
         self.importer.refused.connect(lambda _m: self._next_queued())
         self.queue: list[Path] = []
+        self.last_report: BundleReportDialog | None = None
         self.tabs = QTabWidget()
         self.tabs.setObjectName("sections")
         self.tabs.setDocumentMode(True)
