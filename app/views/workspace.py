@@ -1,4 +1,4 @@
-"""One operation's workspace: the Overview tab and the Targets & sites tab."""
+"""One operation's workspace: the Overview, Targets & sites and Timing tabs."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from app.services.operations import OperationOverview
 from app.views.overview_view import OverviewView
 from app.views.sites_view import SitesView, TargetsAndSites
 from app.views.targets_view import TargetsView
+from app.views.timing_view import TimingView
 from app.views.undo_commands import CommandEnv, Refresh
 from app.views.workers import Cancel, Progress, run_job
 
@@ -43,6 +44,8 @@ class Workspace(QStackedWidget):
         self.sites = SitesView(context, stack, env)
         self.targets_and_sites = TargetsAndSites(self.targets, self.sites)
         self.tabs.addTab(self.targets_and_sites, "Targets && sites")
+        self.timing = TimingView(context, stack, env)
+        self.tabs.addTab(self.timing, "Timing")
         self.addWidget(self.placeholder)
         self.addWidget(self.tabs)
 
@@ -69,6 +72,7 @@ class Workspace(QStackedWidget):
         self.targets.set_operation(op_id, self.overview_data.participants
                                    if self.overview_data else [])
         self.sites.set_operation(op_id)
+        self.timing.set_operation(op_id)
         self.setCurrentWidget(self.tabs)
 
     def _show_overview(self, ov: OperationOverview) -> None:
@@ -112,6 +116,7 @@ class Workspace(QStackedWidget):
             return None
         self.targets.apply_refresh(refresh)
         self.sites.apply_refresh(refresh)
+        self.timing.apply_refresh(refresh)
         if self.overview_data is None:
             self._overview_stale = True  # the overview on its way predates this change
             return None
@@ -125,6 +130,8 @@ class Workspace(QStackedWidget):
                           actions=s.actions + moved("action"))
         self.overview_data = replace(ov, summary=summary)
         self.overview.show_overview(self.overview_data)
+        if "operation" in change.kinds():
+            self._load_overview()  # a field of the operation itself (its H-hour) changed
         return self.overview_data
 
     def clear(self) -> None:
@@ -133,4 +140,5 @@ class Workspace(QStackedWidget):
         self.overview.clear()
         self.targets.clear()
         self.sites.clear()
+        self.timing.clear()
         self.setCurrentWidget(self.placeholder)
