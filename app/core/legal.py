@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache, cached_property
 from typing import Any
 
 import networkx as nx
@@ -59,6 +60,7 @@ _CODE = re.compile(r"^[A-Z]{2}$")
 _DATE = re.compile(r"^\s*(\d{4})(?:-(\d{2})-(\d{2}))?\b")
 
 
+@cache
 def confidence_level(text: str) -> str:
     """The lowest of the levels a confidence text mentions ("low (parties) / high
     (signatories)" is low); an agency's own correction is what it checked: high."""
@@ -127,7 +129,7 @@ class DataRef:
     as_of: str
     sources: tuple[str, ...] = ()
 
-    @property
+    @cached_property
     def level(self) -> str:
         return confidence_level(self.confidence)
 
@@ -147,7 +149,7 @@ class InstrumentFact:
     as_of: str = ""
     sources: tuple[str, ...] = ()
 
-    @property
+    @cached_property
     def ref(self) -> DataRef:
         return DataRef("instrument", self.id, self.ref_key, self.name, self.confidence,
                        self.as_of, self.sources)
@@ -188,7 +190,7 @@ class NationalsFact:
     sources: tuple[str, ...] = ()
     record_id: str = ""
 
-    @property
+    @cached_property
     def ref(self) -> DataRef:
         return DataRef("nationals", self.record_id, self.country,
                        f"{self.country}: {NATIONALS_TEXT.get(self.status, self.status)}",
@@ -222,11 +224,11 @@ class RouteAnswer:
     conditions: tuple[str, ...] = ()
     rests_on: tuple[DataRef, ...] = ()
 
-    @property
+    @cached_property
     def confidence(self) -> str:
         return lowest(r.level for r in self.rests_on)
 
-    @property
+    @cached_property
     def rank(self) -> tuple[int, int]:
         return (STATUSES.index(self.status), -CONFIDENCE_LEVELS.index(self.confidence))
 
@@ -355,6 +357,10 @@ class RouteGraph:
         self._open: list[tuple[InstrumentFact, frozenset[str]]] = []
         self.unplaced: list[InstrumentFact] = []
         self._answers: dict[tuple[str, str, bool], RouteAnswer] = {}
+        self._membership: dict[str, dict[tuple[str, str], bool]] = {}
+        self._between: dict[tuple[str, str, frozenset[str]],
+                            tuple[list[InstrumentFact], list[InstrumentFact]]] = {}
+        self._bases: dict[tuple[str, str], BasisAnswer] = {}
         for inst in instruments:
             self._add(inst)
 
@@ -379,26 +385,40 @@ class RouteGraph:
         elif not named:
             self.unplaced.append(inst)
 
+    def _members(self, code: str) -> dict[tuple[str, str], bool]:
+        """Instrument node -> whether the state is a known party (False: possible)."""
+        found = self._membership.get(code)
+        if found is None:
+            node = _state(code)
+            found = ({n: bool(d["known"]) for n, d in self.graph.adj[node].items()}
+                     if node in self.graph else {})
+            self._membership[code] = found
+        return found
+
     def between(self, a: str, b: str, purposes: frozenset[str]
                 ) -> tuple[list[InstrumentFact], list[InstrumentFact]]:
         """(instruments both states are parties to and in force, instruments that may
         link them but whose party list is unknown), best first, for these purposes."""
+        key = (a, b, purposes) if a <= b else (b, a, purposes)
+        cached = self._between.get(key)
+        if cached is not None:
+            return cached
         known: list[InstrumentFact] = []
         gaps: list[InstrumentFact] = []
-        na, nb = _state(a), _state(b)
-        if na in self.graph and nb in self.graph:
-            adj_a, adj_b = self.graph.adj[na], self.graph.adj[nb]
-            for node in adj_a.keys() & adj_b.keys():
-                fact: InstrumentFact = self.graph.nodes[node]["fact"]
-                if not fact.purposes & purposes:
-                    continue
-                if adj_a[node]["known"] and adj_b[node]["known"]:
-                    known.append(fact)
-                else:
-                    gaps.append(fact)
+        of_a, of_b = self._members(a), self._members(b)
+        for node in of_a.keys() & of_b.keys():
+            fact: InstrumentFact = self.graph.nodes[node]["fact"]
+            if not fact.purposes & purposes:
+                continue
+            if of_a[node] and of_b[node]:
+                known.append(fact)
+            else:
+                gaps.append(fact)
         gaps += [inst for inst, excluded in self._open
                  if inst.purposes & purposes and a not in excluded and b not in excluded]
-        return sorted(known, key=_order), sorted(gaps, key=_order)
+        found = sorted(known, key=_order), sorted(gaps, key=_order)
+        self._between[key] = found
+        return found
 
     # ---- extradition ------------------------------------------------------------------
 
@@ -499,6 +519,12 @@ class RouteGraph:
     # ---- seizures ---------------------------------------------------------------------
 
     def basis(self, state: str, victim_state: str) -> BasisAnswer:
+        found = self._bases.get((state, victim_state))
+        if found is None:
+            found = self._bases[(state, victim_state)] = self._basis(state, victim_state)
+        return found
+
+    def _basis(self, state: str, victim_state: str) -> BasisAnswer:
         known, gaps = self.between(state, victim_state, ASSISTANCE)
         if known:
             names = ", ".join(i.ref_key or i.name for i in known)

@@ -97,7 +97,8 @@ def set_target_legal(ctx: AppContext, codename: str, target_ref: str, wanted_by:
         if target.kind != "person":
             raise ValidationError(f"{target.name} is a {target.kind}; requesting states are "
                                   "set on person targets.")
-        if not _custody(session, [target])[target.id]:
+        located = _Located(target.id, target.operation_id, target.country)
+        if not _custody(session, [located])[target.id]:
             raise ValidationError(f"{target.name} has no location: set the target's country "
                                   "or plan its arrest at a site first, so that the route "
                                   "can be found.")
@@ -152,7 +153,14 @@ def route_graph(session: Session, agency_id: str, today: date) -> legal.RouteGra
                             nationals_facts(session), today)
 
 
-def _custody(session: Session, targets: list[Target]) -> dict[str, tuple[str, ...]]:
+@dataclass(frozen=True)
+class _Located:
+    id: str
+    operation_id: str | None
+    country: str
+
+
+def _custody(session: Session, targets: list[_Located]) -> dict[str, tuple[str, ...]]:
     """Target id -> its custody states: its planned arrests' sites' states (the target's
     country for an arrest without a site), else the target's country."""
     by_id = {t.id: t for t in targets}
@@ -183,17 +191,23 @@ def _arrests(session: Session, op_id: str) -> dict[str, int]:
 
 
 def _people(session: Session, op: Operation) -> list[legal.PersonCase]:
-    targets = list(session.scalars(select(Target).where(
-        Target.operation_id == op.id, Target.kind == "person", Target.deleted.is_(False))
-        .order_by(Target.name, Target.id)))
-    if not targets:
+    # Columns, not whole rows: a large operation's targets are read fast.
+    rows = session.execute(select(
+        Target.id, Target.name, Target.country, Target.nationality, Target.wanted_by,
+        Target.travels).where(Target.operation_id == op.id, Target.kind == "person",
+                              Target.deleted.is_(False)).order_by(Target.name, Target.id)
+    ).all()
+    if not rows:
         return []
-    custody = _custody(session, targets)
     arrests = _arrests(session, op.id)
-    return [legal.PersonCase(t.id, t.name, tuple(t.nationality or ()), custody[t.id],
-                             tuple(t.wanted_by or ()), tuple(t.travels or ()),
-                             arrests.get(t.id, 0))
-            for t in targets if arrests.get(t.id) or t.wanted_by]
+    chosen = [r for r in rows if arrests.get(r.id) or r.wanted_by]
+    if not chosen:
+        return []
+    custody = _custody(session, [_Located(r.id, op.id, r.country) for r in chosen])
+    return [legal.PersonCase(r.id, r.name, tuple(r.nationality or ()), custody[r.id],
+                             tuple(r.wanted_by or ()), tuple(r.travels or ()),
+                             arrests.get(r.id, 0))
+            for r in chosen]
 
 
 def _seizures(session: Session, op: Operation) -> list[legal.SeizureCase]:
