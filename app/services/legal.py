@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, aliased
 
 from app.core import legal
 from app.core.errors import NotFoundError, ValidationError
+from app.models.base import reference_id
 from app.models.records import Action, Agency, Jurisdiction, Operation, Site, Target
 from app.services.changes import Change, stamp_write
 from app.services.context import AppContext
@@ -116,6 +117,52 @@ def set_victim_states(ctx: AppContext, codename: str, codes: list[str]) -> Chang
         op = find_operation(session, codename)
         if stamp_write(op, {"victim_states": states}, ctx.clock):
             change.add("updated", "operation", op.id)
+    return change
+
+
+NATIONALS_STATUSES = tuple(legal.NATIONALS_TEXT)
+_SEARCH_FIELDS = ("search_rule", "search_rule_text", "search_source", "search_as_of",
+                  "search_confidence")
+
+
+def set_nationals_bar(ctx: AppContext, code: str, status: str, basis: str,
+                      source: str) -> Change:
+    """Record this agency's correction of a state's bar on extraditing its nationals: a
+    jurisdiction record of its own naming the shipped one (as jurisdictions.py does for
+    search hours, and in the same record when there is one)."""
+    country = check_country(code)
+    if status not in NATIONALS_STATUSES:
+        raise ValidationError(f"Unknown status {status!r} (expected "
+                              f"{', '.join(NATIONALS_STATUSES)}).")
+    if not source.strip():
+        raise ValidationError("Say where the correction comes from (a law, a prosecutor's "
+                              "advice).")
+    shipped_id = reference_id("jurisdiction", country)
+    change = Change()
+    with ctx.session() as session:
+        shipped = session.get(Jurisdiction, shipped_id)
+        if shipped is None:
+            raise NotFoundError(f"No jurisdiction {country!r} is known.")
+        mine = session.scalars(select(Jurisdiction).where(
+            Jurisdiction.overrides_id == shipped_id,
+            Jurisdiction.owner_agency_id == ctx.agency_id)).first()
+        values: dict[str, object] = {
+            "nationals_bar": status, "nationals_basis": basis.strip(),
+            "nationals_source": [{"what": source.strip()}],
+            "nationals_as_of": date.today().isoformat(),
+            "nationals_confidence": "agency correction", "deleted": False}
+        if mine is None:
+            # The whole record stands in for the shipped one, so its search hours are the
+            # shipped ones until corrected.
+            mine = Jurisdiction(owner_agency_id=ctx.agency_id, overrides_id=shipped_id,
+                                code=shipped.code, name=shipped.name,
+                                country=shipped.country, zones=list(shipped.zones),
+                                tlp="GREEN")
+            session.add(mine)
+            values.update({f: getattr(shipped, f) for f in _SEARCH_FIELDS})
+        stamp_write(mine, values, ctx.clock)
+        session.flush()
+        change.add("updated", "jurisdiction", mine.id)
     return change
 
 

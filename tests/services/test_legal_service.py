@@ -12,7 +12,14 @@ from sqlalchemy import func, select
 from app.core.errors import NotFoundError, ValidationError
 from app.models.base import reference_id
 from app.models.records import Instrument, Operation, Target
-from app.services import instruments, jurisdictions, legal, operations, targets
+from app.services import (
+    instruments,
+    jurisdictions,
+    legal,
+    operations,
+    reference_facts,
+    targets,
+)
 from app.services.context import AppContext
 from app.sync.recorder import NotOwnedError
 
@@ -354,6 +361,25 @@ def test_a_correction_of_search_hours_keeps_the_bar_on_nationals(ctx: AppContext
     with ctx.session() as session:
         facts = legal.nationals_facts(session)
     assert facts["AO"].status == "bar" and facts["DE"].status == "bar_except_eu_or_treaty"
+
+
+def test_an_agency_corrects_a_bar_on_nationals(ctx: AppContext, op: str) -> None:
+    person(ctx, op, "Angolan", "AO", ["AO"], ["CN"])
+    before = reference_facts.jurisdiction_facts(ctx, "AO")
+    for args, message in [(("QQ", "allowed"), "Unknown country code 'QQ'"),
+                          (("AO", "never"), "Unknown status 'never'"),
+                          (("AO", "allowed", ""), "Say where the correction comes from")]:
+        code, status, *rest = args
+        with pytest.raises(ValidationError, match=message):
+            legal.set_nationals_bar(ctx, code, status, "", rest[0] if rest else "x")
+    assert answers(ctx, "Angolan")[0].status == "barred"
+    legal.set_nationals_bar(ctx, "AO", "allowed", "New extradition law", "Official Gazette")
+    (answer,) = answers(ctx, "Angolan")
+    assert answer.status == "gap"  # no longer barred; only UNTOC may link AO and CN
+    assert answer.nationals.confidence == "agency correction"
+    after = reference_facts.jurisdiction_facts(ctx, "AO")
+    assert after is not None and before is not None
+    assert after.search_rule == before.search_rule  # the search hours are kept
 
 
 def test_the_drawing_links_the_states_involved(ctx: AppContext, op: str) -> None:
