@@ -222,6 +222,10 @@ class RecordReader(Protocol):
     @property
     def kind(self) -> str: ...
 
+    @property
+    def unit(self) -> str:
+        """What the numbers of rows count: "line", or "record" (a wrapped JSON list)."""
+
     def rows(self) -> Iterator[tuple[int, dict[str, str]]]: ...
 
     def close(self) -> None: ...
@@ -229,6 +233,7 @@ class RecordReader(Protocol):
 
 class CsvRecords:
     kind = "csv"
+    unit = "line"
 
     def __init__(self, path: Path) -> None:
         self._reader = CsvReader(path)
@@ -276,6 +281,7 @@ class JsonRecords:
     holding the list (an explorer's {"result": [...]}) is read whole."""
 
     kind = "json"
+    unit = "line"
     WRAPPERS = ("transfers", "result", "data", "items", "records")
 
     def __init__(self, path: Path) -> None:
@@ -391,6 +397,7 @@ class JsonRecords:
                 if count == 0 and not in_array:
                     wrapped = self._wrapper(value)
                     if wrapped is not None:
+                        self.unit = "record"
                         for n, item in enumerate(wrapped, start=1):
                             if limit is not None and n > limit:
                                 return

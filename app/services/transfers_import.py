@@ -1,0 +1,218 @@
+"""Import of transfers from a CSV or JSON file into an operation.
+
+All or nothing, as the plan import: the records are read, checked and written in one
+transaction, and if any row is refused, the import is cancelled or anything fails, the
+transaction is rolled back and the report lists every refused row with its line. Records
+are streamed and written in batches; a transfer already in the operation (same chain,
+hash, addresses, asset and amount), or twice in the file, is counted and skipped, so a
+file can be imported again after an export grew.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.core import tlp as tlp_levels
+from app.core.csv_rows import CsvFileError, RowError
+from app.core.errors import ValidationError
+from app.core.tracing import plain
+from app.core.transfer_rows import (
+    RecordReader,
+    TransferChecker,
+    TransferPreview,
+    TransferRow,
+    check_mapping,
+    guess_mapping,
+    open_records,
+    preview,
+)
+from app.models.records import Transfer
+from app.services.changes import Change
+from app.services.context import AppContext
+from app.services.csv_import import BulkInserter
+from app.services.operations import find_operation
+
+Progress = Callable[[int, int], None]
+Cancel = Callable[[], bool]
+
+MAX_LISTED_ERRORS = 10_000
+CANCEL_EVERY_ROWS = 512
+
+__all__ = ["TransferImportReport", "import_transfers", "preview_transfers"]
+
+
+def preview_transfers(path: Path | str, n: int = 20) -> TransferPreview:
+    """For the mapping step: the file's columns, its first rows and a guessed mapping.
+    Raises CsvFileError when the file is neither CSV nor JSON records."""
+    return preview(Path(path), n)
+
+
+@dataclass
+class TransferImportReport:
+    """What an import did, or why it did nothing (``imported`` False: nothing written but
+    the audit entry). ``unit``: what ``errors`` number, "line" or "record"."""
+
+    codename: str
+    file: str
+    rows_read: int = 0
+    rows_imported: int = 0
+    duplicates: int = 0
+    rows_refused: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    cancelled: bool = False
+    unit: str = "line"
+    change: Change = field(default_factory=Change)
+
+    @property
+    def imported(self) -> bool:
+        return not self.cancelled and self.rows_refused == 0
+
+    def summary(self) -> str:
+        if self.cancelled:
+            return "The import was cancelled; nothing was imported."
+        if self.rows_refused:
+            return (f"{self.rows_refused} of {self.rows_read} transfers were refused; nothing "
+                    "was imported. Correct them and import the file again.")
+        skipped = (f" ({self.duplicates} already in the operation or repeated, skipped)"
+                   if self.duplicates else "")
+        return f"{self.rows_imported} transfers imported into {self.codename}{skipped}."
+
+
+class _RollbackSignal(Exception):  # noqa: N818 (a signal, not an error)
+    """Leaves the import's transaction so that it is rolled back."""
+
+
+def _key(chain: str, tx_hash: str, source: str, dest: str, asset: str, amount: str) -> bytes:
+    text = "\x1f".join((chain, tx_hash.lower(), source, dest, asset, amount))
+    return hashlib.blake2b(text.encode(), digest_size=16).digest()
+
+
+def import_transfers(ctx: AppContext, codename: str, path: Path | str,
+                     mapping: Mapping[str, str] | None = None, *, chain: str | None = None,
+                     tlp: str = "AMBER", progress: Progress | None = None,
+                     cancel: Cancel | None = None) -> TransferImportReport:
+    """Import the transfers of ``path`` (CSV or JSON) into the existing operation
+    ``codename``.
+
+    ``mapping`` (our column -> the file's header) defaults to ``guess_mapping``; ``chain``
+    is the chain of every row when the file has no chain column. ``progress(done_bytes,
+    total_bytes)`` about every 1%; ``cancel()`` asked every few hundred rows. A file that
+    cannot be read raises CsvFileError; refused rows are in the report, nothing imported.
+    """
+    path = Path(path)
+    try:
+        level = tlp_levels.normalise(tlp)
+    except ValueError as error:
+        raise ValidationError(f"{str(error)[0].upper()}{str(error)[1:]}.") from None
+    with ctx.session() as session:
+        op = find_operation(session, codename)
+        name, op_id = op.codename, op.id
+    try:
+        reader = open_records(path)
+        columns = dict(mapping) if mapping is not None else guess_mapping(reader.headers)
+        check_mapping(columns, reader.headers, chain=chain)
+        checker = TransferChecker(columns, chain=chain, json_numbers=reader.kind == "json")
+    except ValueError as error:  # an unknown chain given for the whole file
+        raise ValidationError(f"{str(error)[0].upper()}{str(error)[1:]}.") from None
+    except CsvFileError as error:
+        _audit(ctx, "transfer import refused", name, path, reason=str(error))
+        raise
+    report = TransferImportReport(name, path.name, unit=reader.unit)
+    try:
+        with checker, ctx.session() as session:
+            _run(session, ctx, op_id, level, report, reader, checker, progress, cancel)
+            if not report.imported:
+                raise _RollbackSignal
+            ctx.audit(session, "transfer import", codename=name, file=path.name,
+                      rows=report.rows_imported, duplicates=report.duplicates)
+    except _RollbackSignal:
+        pass
+    except CsvFileError as error:
+        _audit(ctx, "transfer import refused", name, path, reason=str(error))
+        raise
+    finally:
+        reader.close()
+    if not report.imported:
+        if report.cancelled:
+            _audit(ctx, "transfer import cancelled", name, path, rows_read=report.rows_read)
+        else:
+            _audit(ctx, "transfer import refused", name, path, rows_read=report.rows_read,
+                   rows_refused=report.rows_refused,
+                   first=[str(e) for e in report.errors[:20]])
+        report.rows_imported = report.duplicates = 0
+        report.change = Change()
+        return report
+    if progress is not None:
+        progress(reader.size, reader.size)
+    return report
+
+
+def _existing(session: Session, op_id: str) -> set[bytes]:
+    rows = session.execute(select(Transfer.chain, Transfer.tx_hash, Transfer.from_address,
+                                  Transfer.to_address, Transfer.asset, Transfer.amount)
+                           .where(Transfer.operation_id == op_id,
+                                  Transfer.deleted.is_(False)))
+    return {_key(c, h, f, t, a, plain(Decimal(amount))) for c, h, f, t, a, amount in rows}
+
+
+def _run(session: Session, ctx: AppContext, op_id: str, level: str,
+         report: TransferImportReport, reader: RecordReader, checker: TransferChecker,
+         progress: Progress | None, cancel: Cancel | None) -> None:
+    seen = _existing(session, op_id)
+    bulk = BulkInserter(session, ctx, op_id)
+    total = reader.size
+    step = max(total // 100, 1)
+    next_report = step
+    if progress is not None:
+        progress(0, total)
+    for line, raw in reader.rows():
+        report.rows_read += 1
+        if report.rows_read % CANCEL_EVERY_ROWS == 0:
+            if cancel is not None and cancel():
+                report.cancelled = True
+                return
+            done = reader.done_bytes
+            if progress is not None and done >= next_report:
+                progress(done, total)
+                next_report = done + step
+        row = checker.check(line, raw)
+        if isinstance(row, RowError):
+            report.rows_refused += 1
+            if len(report.errors) < MAX_LISTED_ERRORS:
+                report.errors.append(row)
+            bulk.discard = True
+            continue
+        _add(bulk, seen, report, row, level)
+    if report.rows_read == 0:
+        raise CsvFileError(f"{report.file} has no transfers.")
+    if cancel is not None and cancel():
+        report.cancelled = True
+        return
+    bulk.flush()
+    report.change = bulk.change
+
+
+def _add(bulk: BulkInserter, seen: set[bytes], report: TransferImportReport,
+         row: TransferRow, level: str) -> None:
+    amount = plain(row.amount)
+    key = _key(row.chain, row.tx_hash, row.from_address, row.to_address, row.asset, amount)
+    if key in seen:
+        report.duplicates += 1
+        return
+    seen.add(key)
+    bulk.add(Transfer, {"tx_hash": row.tx_hash, "chain": row.chain,
+                        "from_address": row.from_address, "to_address": row.to_address,
+                        "asset": row.asset, "amount": amount, "time": row.time, "tlp": level})
+    report.rows_imported += 1
+
+
+def _audit(ctx: AppContext, action: str, codename: str, path: Path, **detail: object) -> None:
+    with ctx.session() as session:
+        ctx.audit(session, action, codename=codename, file=path.name, **detail)
