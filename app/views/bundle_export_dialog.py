@@ -37,6 +37,7 @@ from app.views.messages import show_crash
 from app.views.workers import Cancel, Job, Progress, run_job
 
 BUNDLE_FILTER = "JointOps bundles (*.jopb)"
+ALONE = "another addressed partner may not see it; send to this partner alone"
 WITHHELD = QColor("#b00020")
 
 
@@ -69,7 +70,7 @@ class ExportBundleDialog(QDialog):
         self.partners.setObjectName("partners")
         for p in exchange.list_partners(ctx):
             item = QListWidgetItem(p.name if p.trust == "trusted"
-                                   else f"{p.name} (compare fingerprint first)")
+                                   else f"{p.name} (not trusted yet)")
             item.setData(Qt.ItemDataRole.UserRole, p.agency_id)
             flags = Qt.ItemFlag.ItemIsUserCheckable
             if p.trust == "trusted":
@@ -83,6 +84,7 @@ class ExportBundleDialog(QDialog):
             own.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
             own.setCheckState(Qt.CheckState.Unchecked)
             self.partners.addItem(own)
+        self.partners.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.partners.itemChanged.connect(lambda _item: self.plan())
         self.plan_tree = QTreeWidget()
         self.plan_tree.setObjectName("plan")
@@ -196,9 +198,17 @@ class ExportBundleDialog(QDialog):
         bold = QFont(self.plan_tree.font())
         bold.setBold(True)
         total = shares[0].changesets if shares else 0
-        self.plan_note.setText(
-            f"The bundle will carry {counted(total, 'change')}." if total else
-            "Nothing to send: the partners chosen already have everything they may see.")
+        apart = any(ALONE in s.withheld for s in shares)
+        if total:
+            note = f"The bundle will carry {counted(total, 'change')}."
+        elif apart:
+            note = "Nothing to send to these partners together."
+        else:
+            note = "Nothing to send: the partners chosen already have everything they may see."
+        if apart:
+            note += (" One bundle carries only what every partner chosen may see; send each "
+                     "partner its own bundle to give it all it may see.")
+        self.plan_note.setText(note)
         for share in shares:
             top = QTreeWidgetItem([share.agency, ""])
             top.setFont(0, bold)

@@ -73,7 +73,7 @@ class BundleReportDialog(QDialog):
         super().__init__(parent)
         self.report = report
         self.setWindowTitle(f"Bundle from {report.sender}")
-        self.resize(760, 560)
+        self.setMinimumWidth(680)
         m = report.merge
         self.summary = QLabel()
         self.summary.setObjectName("summary")
@@ -116,6 +116,7 @@ class BundleReportDialog(QDialog):
         layout.addStretch(1)
         layout.addLayout(row)
         self.review.setVisible(not report.duplicate_bundle and m.conflicts > 0)
+        self.resize(max(self.sizeHint().width(), 720), self.sizeHint().height())
 
     def _summary_text(self) -> str:
         m = self.report.merge
@@ -142,8 +143,16 @@ class BundleReportDialog(QDialog):
                         item.setTextAlignment(Qt.AlignmentFlag.AlignRight
                                               | Qt.AlignmentFlag.AlignVCenter)
                     self.records.setItem(r, c, item)
-            self.records.setMaximumHeight(
-                self.records.horizontalHeader().height() + 8
+            self.records.horizontalHeader().setStretchLastSection(False)
+            self.records.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+            self.records.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            self.records.resizeColumnsToContents()
+            for column in (1, 2):
+                self.records.setColumnWidth(column, max(self.records.columnWidth(column), 80))
+            frame = 2 * self.records.frameWidth()
+            self.records.setFixedSize(
+                frame + sum(self.records.columnWidth(c) for c in range(3)),
+                frame + self.records.horizontalHeader().sizeHint().height()
                 + sum(self.records.rowHeight(r) for r in range(len(kinds))))
             layout.addWidget(self.records)
         if m.conflicts:
@@ -171,8 +180,9 @@ class BundleReportDialog(QDialog):
             lines.append(f"{counted(m.duplicates, 'change was', 'changes were')} already "
                          "here")
         if m.pending:
-            lines.append(f"{counted(m.pending, 'change waits', 'changes wait')} for records "
-                         "that have not arrived yet")
+            lines.append(f"{counted(m.pending, 'change is', 'changes are')} held back until "
+                         "what they need arrives (a record they change, or trust in the "
+                         "agency that wrote them); they apply by themselves then")
         if m.quarantined:
             lines.append(f"{counted(m.quarantined, 'change is', 'changes are')} stamped "
                          "too far in the future and held back (check the sender's clock)")

@@ -27,8 +27,8 @@ from app.views.exchange_words import kind_name, value_text, when_text
 from app.views.messages import show_error
 from app.views.workers import settle_readers
 
-COLUMNS = ("Record", "Name", "Field", "Value kept", "Kept from", "Other value", "Other from",
-           "Found")
+COLUMNS = ("Record", "Name", "Field", "Current value (in every store)",
+           "Other value (not applied)", "Found")
 NOT_OWNER = ("Only the agency that owns this record can choose its value; add a note to "
              "ask it.")
 
@@ -63,10 +63,10 @@ class ConflictsView(QWidget):
         self.conflicts: list[ConflictInfo] = []
         intro = QLabel(
             "A conflict is a field that this agency and a partner changed at the same time. "
-            "Every store kept the same value (\"value kept\"), so the operation stays "
-            "consistent; nothing was lost. Check each one: keep that value, or, for records "
-            "this agency owns, use the other one instead (partners receive the choice with "
-            "the next bundle).")
+            "Every store applied the same value (the current value), so the operation stays "
+            "consistent, and the other value is kept here: nothing was lost. Check each one: "
+            "keep the current value, or, for records this agency owns, use the other value "
+            "instead (partners receive the choice with the next bundle).")
         intro.setWordWrap(True)
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("conflicts")
@@ -84,7 +84,7 @@ class ConflictsView(QWidget):
         self.empty.setObjectName("noConflicts")
         self.empty.setStyleSheet("color: gray; font-size: 14pt;")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.keep = QPushButton("Keep the value kept")
+        self.keep = QPushButton("Keep current value")
         self.keep.setObjectName("keepWinner")
         self.keep.setToolTip("Mark the conflict as reviewed; nothing changes")
         self.keep.clicked.connect(lambda: self.resolve_selected("winner"))
@@ -114,8 +114,9 @@ class ConflictsView(QWidget):
         for r, c in enumerate(self.conflicts):
             values = (kind_name(c.record_kind).capitalize(),
                       record_label(ctx, c.record_kind, c.record_id), c.field.replace("_", " "),
-                      value_text(c.winner), c.winner_agency, value_text(c.loser),
-                      c.loser_agency, when_text(c.detected_at))
+                      f"{value_text(c.winner)}   (set by {c.winner_agency})",
+                      f"{value_text(c.loser)}   (set by {c.loser_agency})",
+                      when_text(c.detected_at))
             for col, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 if col == 1:
@@ -168,7 +169,7 @@ class ConflictsView(QWidget):
                              f"{value_text(chosen.loser)}; partners receive it with the next "
                              "bundle.")
         else:
-            self.status.emit("Conflict reviewed; the kept value stays.")
+            self.status.emit("Conflict reviewed; the current value stays.")
         self.refresh()
         if change.count("updated", chosen.record_kind):
             self.resolved.emit()

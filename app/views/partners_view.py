@@ -64,10 +64,12 @@ def _counts_text(entry: exchange.BundleHistoryEntry) -> str:
     if entry.direction == "sent":
         return counted(int(str(d.get("changesets", 0))), "change")
     parts = [f"{d.get('applied', 0)} applied"]
-    for key, word in (("duplicates", "already here"), ("refused", "refused"),
-                      ("conflicts", "conflicts")):
-        if d.get(key):
-            parts.append(f"{d[key]} {word}")
+    for key, one, many in (("duplicates", "already here", "already here"),
+                           ("refused", "refused", "refused"),
+                           ("conflicts", "conflict", "conflicts")):
+        n = int(str(d.get(key) or 0))
+        if n:
+            parts.append(counted(n, one, many))
     return ", ".join(parts)
 
 
@@ -148,6 +150,11 @@ class PartnersView(QWidget):
         self.operation.currentIndexChanged.connect(lambda _i: self.count_pending())
         self.table = _table(PARTNER_COLUMNS, "partners")
         self.table.itemSelectionChanged.connect(self._selection_changed)
+        header = self.table.horizontalHeaderItem(PENDING_COLUMN)
+        if header is not None:
+            header.setToolTip("Changes of the chosen operation that the partner may see and "
+                              "has not yet confirmed receiving (each bundle it sends back "
+                              "confirms what it received)")
         self.add = QPushButton("Add partner…")
         self.add.setObjectName("addPartner")
         self.add.clicked.connect(self.partner_actions.add_partner)
@@ -275,7 +282,7 @@ class PartnersView(QWidget):
         trusted = [p.agency_id for p in self.partners if p.trust == "trusted"]
         for r, p in enumerate(self.partners):
             self._set_pending(r, "…" if p.trust == "trusted" and op_id else
-                              "—" if op_id else "no operation")
+                              "trust it first" if op_id else "no operation")
         if not op_id or not trusted:
             return
         ctx = self.context()

@@ -125,6 +125,7 @@ def test_export_dialog_says_what_is_withheld_and_writes_the_bundle(
     _plan_for(qtbot, dialog, ao.agency_id, zm.agency_id)
     assert NOT_PARTICIPANT in dialog.withheld(zm.agency_id)
     assert "Zambia DEC | " in _tree_lines(dialog)
+    assert "send each partner its own bundle" in dialog.plan_note.text()
     dialog.partners.item(1).setCheckState(Qt.CheckState.Unchecked)  # Zambia: not this time
     qtbot.waitUntil(lambda: [s.agency for s in dialog.shares] == ["Angola SIC"])
     target = tmp_path / "tide.jopb"
@@ -266,7 +267,7 @@ def test_report_lists_refused_changes_conflicts_and_rosters(qtbot: QtBot,
     assert "2 fields were edited here and by a partner" in dialog.conflicts.text()
     notes = dialog.notes.text()
     assert "Zambia DEC: new agency, pending: compare its fingerprint" in notes
-    assert "2 changes were already here" in notes and "1 change waits" in notes
+    assert "2 changes were already here" in notes and "1 change is held back" in notes
     assert "too far in the future" in notes and "• Bundles 2 to 3 from Angola SIC" in notes
     with qtbot.waitSignal(dialog.review_conflicts):
         qtbot.mouseClick(dialog.review, Qt.MouseButton.LeftButton)

@@ -77,8 +77,8 @@ def test_owner_uses_the_other_value(qtbot: QtBot, edited: tuple[AppContext, AppC
     view = win.exchange.conflicts
     found = conflicts.list_conflicts(ke)[0]
     assert _row(win)[:3] == ["Action", "arrest of Mr A", "status"]
-    assert _row(win)[3:7] == [str(found.winner), found.winner_agency, str(found.loser),
-                              found.loser_agency]
+    assert _row(win)[3:5] == [f"{found.winner}   (set by {found.winner_agency})",
+                              f"{found.loser}   (set by {found.loser_agency})"]
     assert {found.winner_agency, found.loser_agency} == {"Kenya DCI", "Angola SIC"}
     assert view.other.isEnabled() and "This agency owns the record" in view.why.text()
     qtbot.mouseClick(view.other, Qt.MouseButton.LeftButton)
@@ -106,5 +106,5 @@ def test_partner_keeps_the_value_of_a_record_it_does_not_own(
     assert conflicts.list_conflicts(ao) == []
     assert targets.record_values(ao, "action", aid, ["status"]) == kept
     assert tabs.tabText(CONFLICTS) == "Conflicts"
-    assert win.statusBar().currentMessage() == "Conflict reviewed; the kept value stays."
+    assert win.statusBar().currentMessage() == "Conflict reviewed; the current value stays."
     win.close()
