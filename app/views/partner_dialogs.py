@@ -95,7 +95,8 @@ class FingerprintCheckDialog(QDialog):
     checked = Signal(str)  # the agency id, once added or trusted
 
     def __init__(self, context: Callable[[], AppContext], title: str, name: str,
-                 country: str, expected: str, parent: QWidget | None = None) -> None:
+                 country: str, expected: str, parent: QWidget | None = None,
+                 source: str = "held for this agency") -> None:
         super().__init__(parent)
         self.context = context
         self.name = name
@@ -145,7 +146,7 @@ class FingerprintCheckDialog(QDialog):
         buttons.addWidget(self.ok)
         self.layout_ = QVBoxLayout(self)
         self.layout_.addLayout(facts)
-        self.layout_.addWidget(QLabel("<b>Root fingerprint held for this agency</b>"))
+        self.layout_.addWidget(QLabel(f"<b>Root fingerprint {source}</b>"))
         self.layout_.addWidget(self.shown)
         self.layout_.addSpacing(8)
         self.layout_.addWidget(how)
@@ -186,6 +187,7 @@ class FingerprintCheckDialog(QDialog):
         except KnownError as error:
             self.error.setText(str(error))
             self.error.show()
+            self.adjustSize()
             self.entry.setFocus()
             self.entry.selectAll()
             return
@@ -203,7 +205,7 @@ class AddPartnerDialog(FingerprintCheckDialog):
     def __init__(self, context: Callable[[], AppContext], path: Path, preview: RosterPreview,
                  parent: QWidget | None = None) -> None:
         super().__init__(context, "Add partner", preview.name, preview.country,
-                         preview.root_fingerprint, parent)
+                         preview.root_fingerprint, parent, "in this roster file")
         self.path = path
         self.facts.addRow("Roster file:", QLabel(path.name))
         self.facts.addRow("Roster version:", QLabel(str(preview.version)))

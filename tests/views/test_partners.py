@@ -249,3 +249,56 @@ def test_rotate_and_revoke_ask_first(qtbot: QtBot, stores: list[AppContext],
     qtbot.mouseClick(view.findChild(QPushButton, "revokeDevice"), Qt.MouseButton.LeftButton)
     assert "no other device" in _box(win, "information").text()
     win.close()
+
+
+@pytest.mark.parametrize("stores", [1], indirect=True)
+def test_enrol_then_revoke_a_liaison_laptop(qtbot: QtBot, stores: list[AppContext],
+                                            tmp_path: Path) -> None:
+    from app.services.context import init_store
+    from app.views.partner_actions import PartnerActions
+    from tests.sync.exchange_helpers import PASSPHRASE
+
+    hq = stores[0]
+    win = _window(qtbot, hq, tmp_path / "ke")
+    _show_partners(win)
+    view = win.exchange.partners
+    actions: PartnerActions = view.partner_actions
+    qtbot.mouseClick(view.findChild(QPushButton, "enrolDevice"), Qt.MouseButton.LeftButton)
+    choice = _box(win, "enrolChoice")
+    assert "Write an offer file" in choice.informativeText()
+    choice.button(QMessageBox.StandardButton.Cancel).click()
+    actions.write_offer_to(tmp_path / "offer")
+    assert "set the new device up from it" in win.statusBar().currentMessage()
+    laptop, _ = init_store(tmp_path / "laptop", PASSPHRASE, "", "",
+                           offer=exchange.read_offer(tmp_path / "offer"))
+    try:
+        exchange.enrolment_request(laptop, tmp_path / "request")
+        junk = tmp_path / "junk"
+        junk.write_text("{}", encoding="utf-8")
+        actions.enrol_from(junk)
+        assert _box(win, "errorBox").text().startswith("The enrolment request was refused")
+        _box(win, "errorBox").close()
+        assert exchange.identity_info(hq).roster_version == 1
+        actions.enrol_from(tmp_path / "request")
+        assert "(version 2)" in _box(win, "information").text()
+        _box(win, "information").close()
+        assert view.roster.text() == "2" and view.devices.text().count(",") == 1
+        assert laptop.identity is not None
+        laptop_id = laptop.identity.device_id
+    finally:
+        laptop.close()
+    chooser = actions.revoke_device()
+    assert chooser is not None
+    items = chooser.comboBoxItems()  # only the other device: this one cannot revoke itself
+    assert len(items) == 1 and laptop_id in items[0]
+    chooser.textValueSelected.emit(chooser.comboBoxItems()[0])
+    confirm = _box(win, "question")
+    assert "cannot be undone" in confirm.informativeText()
+    confirm.findChild(QPushButton, "yes").click()
+    assert laptop_id not in {d.id for d in exchange.roster_devices(hq)}
+    assert view.roster.text() == "3" and "," not in view.devices.text()
+    assert "was revoked" in win.statusBar().currentMessage()
+    win.lock()  # the page shows nothing of the store while locked
+    assert view.fingerprint.fingerprint == "" and view.history.rowCount() == 0
+    assert view.agency.text() == ""
+    win.close()
