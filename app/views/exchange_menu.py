@@ -168,6 +168,8 @@ class ExchangeMenu(QObject):
             self.import_file(self.queue.pop(0))
 
     def _imported(self, report: BundleImportReport, path: Path) -> None:
+        if self.window.is_locked():  # locked meanwhile: the report would show its data
+            return
         if not report.duplicate_bundle:
             self.window.reload(select=self.window.workspace.op_id)
             self.refresh_conflicts()
