@@ -22,6 +22,8 @@ from app.services.changes import Change, stamp_write
 from app.services.context import AppContext
 
 RULE_KINDS = ("window", "night_ban", "solar", "none", "unknown")
+NATIONALS_FIELDS = ("nationals_bar", "nationals_basis", "nationals_source", "nationals_as_of",
+                    "nationals_confidence")
 
 
 def effective(session: Session, ids: set[str]) -> dict[str, Jurisdiction]:
@@ -73,16 +75,20 @@ def set_search_rule(ctx: AppContext, code: str, rule: dict[str, Any], text: str,
         mine = session.scalars(select(Jurisdiction).where(
             Jurisdiction.overrides_id == shipped_id,
             Jurisdiction.owner_agency_id == ctx.agency_id)).first()
+        values: dict[str, Any] = {
+            "search_rule": rule, "search_rule_text": text.strip(),
+            "search_source": [{"what": source.strip()}],
+            "search_as_of": date.today().isoformat(),
+            "search_confidence": "agency correction", "deleted": False}
         if mine is None:
             mine = Jurisdiction(owner_agency_id=ctx.agency_id, overrides_id=shipped_id,
                                 code=shipped.code, name=shipped.name, country=shipped.country,
                                 zones=list(shipped.zones), tlp="GREEN")
             session.add(mine)
-        stamp_write(mine, {"search_rule": rule, "search_rule_text": text.strip(),
-                           "search_source": [{"what": source.strip()}],
-                           "search_as_of": date.today().isoformat(),
-                           "search_confidence": "agency correction", "deleted": False},
-                    ctx.clock)
+            # The correction stands in for the whole shipped record, so its bar on
+            # extraditing nationals is the shipped one until corrected too.
+            values.update({f: getattr(shipped, f) for f in NATIONALS_FIELDS})
+        stamp_write(mine, values, ctx.clock)
         session.flush()
         change.add("updated", "jurisdiction", mine.id)
     return change

@@ -97,3 +97,13 @@ def test_bad_rules_are_refused(ctx: AppContext) -> None:
         set_search_rule(ctx, "AO", {"kind": "none"}, "", " ")
     with pytest.raises(NotFoundError):
         authorise(ctx, "no-such-action", "ref", "2026-01-01")
+
+
+def test_a_search_hours_correction_keeps_the_nationals_entry(ctx: AppContext) -> None:
+    from app.services.jurisdictions import set_search_rule
+    from app.services.reference_facts import jurisdiction_facts
+
+    before = jurisdiction_facts(ctx, "AO").nationals
+    set_search_rule(ctx, "AO", {"kind": "none"}, "no fixed hours", "advice")
+    after = jurisdiction_facts(ctx, "AO").nationals
+    assert before is not None and after is not None and after.text == before.text
