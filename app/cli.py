@@ -17,7 +17,7 @@ from pathlib import Path
 
 import platformdirs
 
-from app import cli_bundle, cli_identity, cli_legal, cli_ops, cli_plan, cli_store
+from app import cli_bundle, cli_identity, cli_legal, cli_money, cli_ops, cli_plan, cli_store
 from app.core.errors import KnownError
 from app.services.store_admin import default_folder
 
@@ -70,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_bundle.add_commands(sub)
     cli_plan.add_commands(sub)
     cli_legal.add_commands(sub)  # after cli_plan and cli_ops: adds to plan, target
+    cli_money.add_commands(sub)
     return parser
 
 
