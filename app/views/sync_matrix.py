@@ -10,26 +10,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import matplotlib.dates as mdates
+import numpy as np
 from matplotlib.backend_bases import MouseEvent
 from matplotlib.backends.backend_qt import NavigationToolbar2QT
-from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
-from matplotlib.transforms import blended_transform_factory
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
 from app.core.timing import Interval
+from app.views.matrix_canvas import MatrixCanvas, RowLabel
+from app.views.matrix_legend import MatrixLegend
 from app.views.matrix_rows import AUTHORISED, CHECKED, UNKNOWN, MatrixGroup
 
-LABEL_SIZE = 8
 ROW_PX = 24  # height of a row on screen; the canvas grows and scrolls past the viewport
-LEFT_PX, RIGHT_PX, TOP_PX, BOTTOM_PX = 330, 16, 96, 52
+LEFT_PX, RIGHT_PX, TOP_PX, BOTTOM_PX = 330, 16, 44, 52
 SHADES = {CHECKED: ("#9ed99e", ""), UNKNOWN: ("#d9d9d9", "////"), AUTHORISED: ("#a9c8ee", "")}
 FEASIBLE = "#f2b600"
 H_HOUR = "#c0392b"
@@ -43,8 +41,16 @@ num2date: Callable[..., datetime] = mdates.num2date
 AutoDateLocator: Callable[..., Any] = mdates.AutoDateLocator
 ConciseDateFormatter: Callable[..., Any] = mdates.ConciseDateFormatter
 HourLocator: Callable[..., Any] = mdates.HourLocator
-Canvas: Callable[[Figure], FigureCanvasQTAgg] = FigureCanvasQTAgg
-Toolbar: Callable[[FigureCanvasQTAgg, QWidget], NavigationToolbar2QT] = NavigationToolbar2QT
+Toolbar: Callable[[MatrixCanvas, QWidget], NavigationToolbar2QT] = NavigationToolbar2QT
+
+
+def rectangles(boxes: list[tuple[float, float, float, float]], **style: Any) -> PolyCollection:
+    """One collection of axis-aligned rectangles (x0, x1, y0, y1), built as an array."""
+    corners = np.array(boxes, dtype=float).reshape(-1, 4)
+    verts = np.empty((len(corners), 4, 2))
+    verts[:, :, 0] = corners[:, [0, 0, 1, 1]]
+    verts[:, :, 1] = corners[:, [2, 3, 3, 2]]
+    return PolyCollection(cast(Any, verts), **style)  # an (n, 4, 2) array is accepted
 
 
 @dataclass(frozen=True)
@@ -66,7 +72,7 @@ class SyncMatrix(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.figure = Figure(dpi=96)
-        self.canvas = Canvas(self.figure)
+        self.canvas = MatrixCanvas(self.figure)
         self.draw_idle: Callable[[], None] = self.canvas.draw_idle
         self.canvas.setObjectName("syncMatrix")
         self.axes = self.figure.add_subplot()
@@ -76,7 +82,22 @@ class SyncMatrix(QWidget):
         self.scroller.setWidget(self.canvas)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.toolbar)
+        self.legend = MatrixLegend([
+            (f"background: {SHADES[CHECKED][0]};", "The site's actions lawful (its rule)"),
+            (f"background: {FEASIBLE};", "EVERY action lawful: click to set H-hour"),
+            (f"background: white; border-left: 3px solid {H_HOUR};", "H-hour: not set"),
+            (f"background: {SHADES[UNKNOWN][0]}; border: 1px dashed #7f7f7f;",
+             "Rule not known: not checked"),
+            (f"background: {SHADES[AUTHORISED][0]};", "Authorised by a court: any hour"),
+            (f"background: white; border: 3px solid {MARKERS['lawful']}; "
+             f"border-right-color: {MARKERS['outside window']};",
+             "Action start: green lawful, red not"),
+        ])
+        self.toolbar.setMinimumWidth(self.toolbar.sizeHint().width())
+        top = QHBoxLayout()
+        top.addWidget(self.toolbar)
+        top.addWidget(self.legend, 1)
+        layout.addLayout(top)
         layout.addWidget(self.scroller, 1)
         self.plan: MatrixPlan | None = None
         self.row_of_y: dict[int, str] = {}  # y position -> site id
@@ -106,7 +127,14 @@ class SyncMatrix(QWidget):
         ax.clear()
         self.row_of_y = {}
         lo, hi = date2num(plan.start), date2num(plan.end)
+
+        def x_of(when: datetime) -> float:
+            # matplotlib's date numbers are days; one call of date2num per bar took
+            # a third of a redraw.
+            return lo + (when - plan.start).total_seconds() / 86_400
+
         if not plan.groups:
+            self.canvas.labels = []
             ax.set_xlim(lo, hi)
             ax.set_yticks([])
             ax.text(0.5, 0.5, "No action of this operation has a site yet.",
@@ -114,62 +142,55 @@ class SyncMatrix(QWidget):
             self._time_axis(plan, rows=0)
             self.draw_idle()
             return
-        labels: list[str] = []
-        shaded: dict[str, list[list[tuple[float, float]]]] = {k: [] for k in SHADES}
+        # Rectangles as (x0, x1, y0, y1), drawn as one collection per kind: one patch
+        # per band (axhspan, axvspan) cost more than all the rest of a redraw.
+        labels: list[RowLabel] = []
+        shaded: dict[str, list[tuple[float, float, float, float]]] = {k: [] for k in SHADES}
+        bands: list[tuple[float, float, float, float]] = []
         marks: list[tuple[float, int, str]] = []
-        left_text = blended_transform_factory(ax.transAxes, ax.transData)
         y = 0
         for group in plan.groups:
-            ax.axhspan(y - 0.5, y + 0.5, color="#eef2f7", zorder=0)
-            ax.text(0.004, y, group.title, transform=left_text, va="center",
-                    fontsize=8.5, fontweight="bold", color="#1f3a5f", zorder=5)
-            labels.append("")
+            bands.append((lo, hi, y - 0.5, y + 0.5))
+            labels.append(RowLabel(y, group.title, header=True))
             y += 1
             for row in group.rows:
                 self.row_of_y[y] = row.site_id
-                labels.append(row.label())
-                for a, b in row.windows:
-                    x0, x1 = date2num(a), date2num(b)
-                    shaded[row.shade].append([(x0, y - 0.32), (x0, y + 0.32),
-                                              (x1, y + 0.32), (x1, y - 0.32)])
+                labels.append(RowLabel(y, row.label(), header=False))
+                shaded[row.shade] += [(x_of(a), x_of(b), y - 0.32, y + 0.32)
+                                      for a, b in row.windows]
                 for action in row.actions:
                     if action.start is not None:
-                        marks.append((date2num(action.start), y, action.state))
+                        marks.append((x_of(action.start), y, action.state))
                 y += 1
-        for kind, polygons in shaded.items():
+        ax.add_collection(rectangles(bands, facecolors="#eef2f7", zorder=0))
+        for kind, boxes in shaded.items():
             colour, hatch = SHADES[kind]
-            if polygons:
-                ax.add_collection(PolyCollection(
-                    polygons, facecolors=colour, edgecolors="#7f9f7f" if hatch else "none",
+            if boxes:
+                ax.add_collection(rectangles(
+                    boxes, facecolors=colour, edgecolors="#7f9f7f" if hatch else "none",
                     linewidths=0.0, hatch=hatch or None, zorder=1))
-        for a, b in plan.feasible:
-            ax.axvspan(date2num(a), date2num(b), color=FEASIBLE, alpha=0.35,
-                       zorder=2, linewidth=0)
+        if plan.feasible:
+            ax.add_collection(rectangles(
+                [(x_of(a), x_of(b), -0.5, y - 0.5) for a, b in plan.feasible],
+                facecolors=FEASIBLE, alpha=0.35, linewidths=0.0, zorder=2))
         if marks:
             ax.scatter([m[0] for m in marks], [m[1] for m in marks], s=26, marker="D",
                        c=[MARKERS.get(m[2], "#333333") for m in marks], edgecolors="white",
                        linewidths=0.6, zorder=4)
         if plan.h_hour is not None:
-            ax.axvline(date2num(plan.h_hour), color=H_HOUR, linewidth=1.8, zorder=3)
-        self._fit_labels(labels)
-        ax.set_yticks(range(len(labels)), labels, fontsize=LABEL_SIZE)
-        ax.tick_params(axis="y", length=0)
+            ax.axvline(x_of(plan.h_hour), color=H_HOUR, linewidth=1.8, zorder=3)
+        self.canvas.labels = labels
+        self.left_px = max(120, self.canvas.label_width(
+            [label.text for label in labels if not label.header]) + 14)
+        self._margins()
+        ax.set_yticks([])
         ax.set_ylim(len(labels) - 0.5, -0.5)
         ax.set_xlim(lo, hi)
         self._time_axis(plan, rows=len(labels))
-        self._legend(plan)
+        self.legend.set_text(2, f"H-hour {plan.h_hour:%a %d %b %H:%M} UTC" if plan.h_hour
+                             else "H-hour: not set")
         self.toolbar.update()  # "home" is this view, not the previous operation's
         self.draw_idle()
-
-    def _fit_labels(self, labels: list[str]) -> None:
-        """Leave room on the left for the longest row label (measured once)."""
-        longest = max(labels, key=len, default="")
-        probe = self.figure.text(0, 0, longest, fontsize=LABEL_SIZE)
-        renderer: Callable[[], Any] = self.canvas.get_renderer
-        width = probe.get_window_extent(renderer()).width
-        probe.remove()
-        self.left_px = max(120, int(width) + 14)
-        self._margins()
 
     def _time_axis(self, plan: MatrixPlan, rows: int) -> None:
         ax = self.axes
@@ -194,28 +215,6 @@ class SyncMatrix(QWidget):
             locator, tz=UTC, formats=["%Y", "%b %Y", day, "%H:%M", "%H:%M", "%S"],
             zero_formats=["", "%Y", day, day, "%H:%M", "%H:%M"], show_offset=False))
 
-    def _legend(self, plan: MatrixPlan) -> None:
-        for old in list(self.figure.legends):
-            old.remove()
-        h_text = (f"H-hour {plan.h_hour:%d %b %H:%M} UTC" if plan.h_hour else
-                  "H-hour (not set)")
-        handles: list[Any] = [
-            Patch(facecolor=SHADES[CHECKED][0],
-                  label="H-hours at which the site's actions are lawful (its rule)"),
-            Patch(facecolor=FEASIBLE, alpha=0.5, label="H-hours at which EVERY action "
-                                                       "is lawful (choose here)"),
-            Line2D([], [], color=H_HOUR, linewidth=1.8, label=h_text),
-            Patch(facecolor=SHADES[UNKNOWN][0], hatch=SHADES[UNKNOWN][1],
-                  label="Rule not known: not checked, confirm locally"),
-            Patch(facecolor=SHADES[AUTHORISED][0], label="Authorised by a court: any hour"),
-            Line2D([], [], linestyle="", marker="D", color=MARKERS["lawful"],
-                   label="Action start (H-hour + offset); red = outside its hours"),
-        ]
-        self.figure.legend(handles=handles, loc="upper left", ncol=3, fontsize=7.5,
-                           frameon=False, bbox_to_anchor=(0.0, 1.0),
-                           bbox_transform=self.figure.transFigure, handlelength=1.8,
-                           columnspacing=1.2)
-
     # ---- clicks ------------------------------------------------------------------------
 
     def on_press(self, event: MouseEvent) -> None:
@@ -233,7 +232,6 @@ class SyncMatrix(QWidget):
 
     def clear(self) -> None:
         self.plan = None
+        self.canvas.labels = []
         self.axes.clear()
-        for old in list(self.figure.legends):
-            old.remove()
         self.draw_idle()
