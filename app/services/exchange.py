@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, exists, insert, select
 from sqlalchemy.orm import Session
 
 from app.core import tlp as tlp_levels
@@ -199,35 +200,52 @@ def _participants(session: Session, op_id: str) -> set[str]:
         Participant.operation_id == op_id, Participant.deleted.is_(False))))
 
 
+@dataclass(frozen=True)
+class HeldChangeset:
+    """A changeset held in the store, as an export reads it: plain values rather than a
+    mapped row, since a bundle may carry hundreds of thousands."""
+
+    id: str
+    body: bytes
+    signature: str
+    agency_id: str
+    operation_id: str | None
+    tlp: str
+    red_to: list[str]
+
+
 def _unacked(session: Session, op_id: str, partner: Partner,
-             own_agency_id: str) -> list[ChangesetRecord]:
+             own_agency_id: str) -> list[HeldChangeset]:
     """What the partner may lack. Another agency has what it wrote; another device of
     our own agency lacks what this one wrote until it acknowledges it."""
     known = exists().where(and_(Delivery.agency_id == partner.agency_id,
                                 Delivery.changeset_id == ChangesetRecord.id,
                                 Delivery.bundle_sequence <= partner.acked_sequence))
-    return list(session.scalars(
-        select(ChangesetRecord).where(
+    return [HeldChangeset(*row) for row in session.execute(
+        select(ChangesetRecord.id, ChangesetRecord.body, ChangesetRecord.signature,
+               ChangesetRecord.agency_id, ChangesetRecord.operation_id, ChangesetRecord.tlp,
+               ChangesetRecord.red_to).where(
             ChangesetRecord.status == "applied",
             (ChangesetRecord.operation_id == op_id) | ChangesetRecord.operation_id.is_(None),
             (ChangesetRecord.agency_id != partner.agency_id)
             | (ChangesetRecord.agency_id == own_agency_id), ~known)
-        .order_by(ChangesetRecord.seq)))
+        .order_by(ChangesetRecord.seq))]
 
 
-def _kinds(row: ChangesetRecord) -> set[str]:
-    return {op.kind for op in cs.Changeset.from_body(row.body).ops}
+def _kinds(row: HeldChangeset) -> set[str]:
+    # Only the kinds are wanted: the JSON alone, not a Changeset with its ops.
+    return {str(op["kind"]) for op in json.loads(row.body)["ops"]}
 
 
 def plan_export(ctx: AppContext, codename: str, to: list[str]) -> tuple[
-        list[PartnerShare], list[ChangesetRecord]]:
+        list[PartnerShare], list[HeldChangeset]]:
     """What a bundle to ``to`` would carry: only what every addressed partner may see."""
     with ctx.session() as session:
         return _plan(session, ctx, codename, to)
 
 
 def _plan(session: Session, ctx: AppContext, codename: str, to: list[str]) -> tuple[
-        list[PartnerShare], list[ChangesetRecord]]:
+        list[PartnerShare], list[HeldChangeset]]:
     if not to:
         raise ValidationError("Name at least one partner to send the bundle to.")
     op = find_operation(session, codename)
@@ -237,9 +255,9 @@ def _plan(session: Session, ctx: AppContext, codename: str, to: list[str]) -> tu
         if partner.trust != "trusted":
             raise KnownError(f"{agency.name} is not trusted yet: compare its fingerprint first.")
     shares = [PartnerShare(a.id, a.name) for a, _ in chosen]
-    allowed_sets: list[dict[str, ChangesetRecord]] = []
+    allowed_sets: list[dict[str, HeldChangeset]] = []
     for (agency, partner), share in zip(chosen, shares, strict=True):
-        allowed: dict[str, ChangesetRecord] = {}
+        allowed: dict[str, HeldChangeset] = {}
         for row in _unacked(session, op.id, partner, ctx.agency_id):
             scope = members if row.operation_id else members | {agency.id}
             verdict = releasable(row.tlp, row.agency_id, agency.id, scope,
@@ -300,8 +318,10 @@ def export_bundle(ctx: AppContext, codename: str, to: list[str], target: Path,
             partner = session.get(Partner, share.agency_id)
             assert partner is not None
             seq = partner.next_sequence
-            session.add_all([Delivery(agency_id=share.agency_id, changeset_id=r.id,
-                                      bundle_sequence=seq) for r in rows])
+            if rows:  # one bulk INSERT, not a mapped object per changeset
+                session.execute(insert(Delivery), [
+                    {"agency_id": share.agency_id, "changeset_id": r.id, "bundle_sequence": seq}
+                    for r in rows])
             partner.next_sequence = seq + 1
             partner.last_manifest_hash = manifest_hash
             partner.last_sent = now
@@ -320,6 +340,16 @@ def _sha256(data: bytes) -> str:
 
 
 # ---- import ------------------------------------------------------------------------
+
+
+def _received(session: Session, agency_id: str, ids: list[str]) -> set[str]:
+    """Which of these changesets were received from the agency before."""
+    found: set[str] = set()
+    for start in range(0, len(ids), 500):
+        found.update(session.scalars(select(Delivery.changeset_id).where(
+            Delivery.agency_id == agency_id, Delivery.bundle_sequence == 0,
+            Delivery.changeset_id.in_(ids[start:start + 500]))))
+    return found
 
 
 def _device_of(session: Session, key_blob: bytes) -> tuple[str, str] | None:
@@ -385,8 +415,7 @@ def _import(ctx: AppContext, path: Path, limits: bundles.Limits) -> BundleImport
             rosters[signed.roster.name] = receive_roster(session, signed)
         merger = Merger(session, ctx.agency_id, ctx.clock, key_lookup(session, ctx.agency_id),
                         int(time.time() * 1000))
-        for item in contents.changesets:
-            merger.apply(item)
+        merger.apply_all(contents.changesets)
         merger.retry_pending()
         partner = session.get(Partner, agency_id)
         if partner is None and sender is not None and agency_id == ctx.agency_id:
@@ -403,11 +432,11 @@ def _import(ctx: AppContext, path: Path, limits: bundles.Limits) -> BundleImport
         partner.acked_sequence = max(partner.acked_sequence,
                                      manifest.acks.get(ctx.agency_id, 0))
         partner.last_received = datetime.now(UTC)
-        session.add_all([Delivery(agency_id=agency_id, changeset_id=c.id, bundle_sequence=0)
-                         for c in contents.changesets
-                         if session.scalars(select(Delivery.id).where(
-                             Delivery.agency_id == agency_id, Delivery.changeset_id == c.id,
-                             Delivery.bundle_sequence == 0)).first() is None])
+        received = _received(session, agency_id, [c.id for c in contents.changesets])
+        arrived = [{"agency_id": agency_id, "changeset_id": c.id, "bundle_sequence": 0}
+                   for c in contents.changesets if c.id not in received]
+        if arrived:
+            session.execute(insert(Delivery), arrived)
         report = merger.report
         session.add(BundleLog(bundle_id=manifest.bundle_id, direction="received",
                               agency_id=agency_id, sequence=seq, result="applied",

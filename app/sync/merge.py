@@ -5,17 +5,22 @@ changesets arrive in, so two stores that applied the same set hold the same data
 an incoming write and the one held are concurrent (neither author had seen the other's,
 by their knowledge vectors) and differ, the winner stays and the loser is kept as a
 Conflict for a person to resolve. Nothing is dropped silently.
+
+A bundle's changesets are applied in one pass (``apply_all``): what they refer to is
+read in a few queries, each changeset's ops are all checked before any is applied (so
+a refused one leaves nothing behind, without a savepoint per changeset), and the new
+records and changeset rows are written by bulk INSERTs at the end, not one by one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from app.core.hlc import HybridClock, Stamp
@@ -23,12 +28,14 @@ from app.models.base import UtcDateTime
 from app.models.records import SHAREABLE_KINDS, Action, Conflict, Participant
 from app.models.sync_records import ChangesetRecord
 from app.sync import changeset as cs
-from app.sync.recorder import ACTION_REPORT_FIELDS, BOOKKEEPING, RECORDING, next_seq
+from app.sync.recorder import ACTION_REPORT_FIELDS, BOOKKEEPING, RECORDING, _defaults, next_seq
 
 MAX_SKEW_MS = 10 * 60 * 1000  # stamps further ahead of our clock are quarantined
 # Creation order, so that a record arrives after what it refers to within a changeset.
 KIND_ORDER = ("agency", "jurisdiction", "instrument", "operation", "participant", "target",
               "site", "wallet", "action", "transfer", "freeze_request", "note")
+
+IN_CHUNK = 500  # ids per IN (...) query when reading ahead
 
 KeyLookup = Callable[[str, str, str], Ed25519PublicKey]
 """(agency id, device id, hlc) -> the device's key; raises RefusedError (revoked, not a
@@ -62,6 +69,89 @@ def _column_types(model: type[Any]) -> dict[str, Any]:
     return {c.key: c.type for c in model.__table__.columns}
 
 
+@dataclass(frozen=True)
+class _Shape:
+    """What the merge needs of a record kind's columns, worked out once per kind."""
+
+    model: type[Any]
+    known: frozenset[str]  # the column keys
+    instants: frozenset[str]  # UTC datetime columns: ISO text in a changeset
+    # A new record's columns when not given (besides its id and stamps): None, a
+    # constant default, or one made for each record (a list, a time).
+    fixed: dict[str, Any]
+    made: tuple[tuple[str, Callable[[], Any]], ...]
+
+    def values(self, given: dict[str, Any]) -> dict[str, Any]:
+        """An op's values as the columns hold them (as ``from_json_value`` gives them)."""
+        if self.instants.isdisjoint(given):
+            return given
+        return {name: datetime.fromisoformat(value)
+                if name in self.instants and isinstance(value, str) else value
+                for name, value in given.items()}
+
+
+_SHAPES: dict[str, _Shape] = {}
+
+
+def _shape(kind: str) -> _Shape | None:
+    if kind not in _SHAPES:
+        model: type[Any] | None = SHAREABLE_KINDS.get(kind)
+        if model is None:
+            return None
+        columns = model.__table__.columns
+        makers = _defaults(model)
+        new = [c.key for c in columns if c.key not in ("id", "stamps", "updated")]
+        scalars = {key for key in makers
+                   if getattr(columns[key].default, "is_scalar", False)}
+        _SHAPES[kind] = _Shape(
+            model, frozenset(c.key for c in columns),
+            frozenset(c.key for c in columns if isinstance(c.type, UtcDateTime)),
+            {key: makers[key]() if key in scalars else None for key in new
+             if key in scalars or key not in makers},
+            tuple((key, makers[key]) for key in new if key in makers and key not in scalars))
+    return _SHAPES[kind]
+
+
+class _Fresh:
+    """A record created by this merge and not yet written: its row, read and changed
+    through attributes as the merge reads and changes a mapped record."""
+
+    __slots__ = ("_model", "_row")
+
+    def __init__(self, model: type[Any], row: dict[str, Any]) -> None:
+        object.__setattr__(self, "_model", model)
+        object.__setattr__(self, "_row", row)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._row[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        self._row[name] = value
+
+
+def _model_of(record: Any) -> type[Any]:
+    return record._model if isinstance(record, _Fresh) else type(record)
+
+
+def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), IN_CHUNK):
+        yield items[start:start + IN_CHUNK]
+
+
+@dataclass
+class _Step:
+    """One op of a changeset, checked: its model, the record it changes (None: it creates
+    one) and its values as the columns hold them."""
+
+    op: cs.Op
+    shape: _Shape
+    record: Any
+    values: dict[str, Any]
+
+
 def from_json_value(column_type: Any, value: Any) -> Any:
     if isinstance(column_type, UtcDateTime) and isinstance(value, str):
         return datetime.fromisoformat(value)
@@ -79,63 +169,96 @@ class Merger:
         self.report = MergeReport()
         self._knowledge_cache: dict[str, dict[str, str]] = {}
         self._seq = next_seq(session)
+        # Changeset id -> status held (None: not held), as far as read or written here.
+        self._statuses: dict[str, str | None] = {}
+        # (model, id) -> the record (mapped, or _Fresh), or None when it does not exist.
+        self._records: dict[tuple[type[Any], str], Any] = {}
+        self._fresh: list[_Fresh] = []  # new records, to INSERT
+        self._new_rows: dict[str, dict[str, Any]] = {}  # new changeset rows, to INSERT
+        self._new_stamps: dict[tuple[str, str], str] = {}  # (device, hlc) -> their id
 
-    # ---- entry point ---------------------------------------------------------------
+    # ---- entry points --------------------------------------------------------------
 
     def apply(self, signed: cs.SignedChangeset) -> str:
         """Apply one changeset; returns its status (applied, duplicate, pending, ...)."""
-        held = self.session.get(ChangesetRecord, signed.id)
-        if held is not None and held.status in ("applied", "refused"):
+        status = self._apply(signed, None)
+        self.write()
+        return status
+
+    def apply_all(self, items: Sequence[cs.SignedChangeset]) -> None:
+        """Apply changesets in order, as ``apply`` one by one would, in one pass."""
+        parsed: list[cs.Changeset | cs.ChangesetError] = []
+        for signed in items:
+            try:
+                parsed.append(signed.changeset())
+            except cs.ChangesetError as error:
+                parsed.append(error)
+        self._read_ahead(items, [p for p in parsed if isinstance(p, cs.Changeset)])
+        for signed, change in zip(items, parsed, strict=True):
+            self._apply(signed, change)
+        self.write()
+
+    def _apply(self, signed: cs.SignedChangeset,
+               parsed: cs.Changeset | cs.ChangesetError | None) -> str:
+        if self._status_of(signed.id) in ("applied", "refused"):
             self.report.duplicates += 1
             return "duplicate"
-        try:
-            change = signed.changeset()
-        except cs.ChangesetError as error:
-            return self._refuse(signed, None, str(error))
+        if parsed is None:
+            try:
+                parsed = signed.changeset()
+            except cs.ChangesetError as error:
+                parsed = error
+        if isinstance(parsed, cs.ChangesetError):
+            return self._refuse(signed, None, str(parsed))
+        change = parsed
         try:
             key = self.keys(change.agency_id, change.device_id, change.hlc)
         except RefusedError as error:
-            return self._refuse(signed, change, str(error), held)
+            return self._refuse(signed, change, str(error))
         except PendingError as error:
-            self._keep(signed, change, held, "pending", str(error))
+            self._keep(signed, change, "pending", str(error))
             self.report.pending += 1
             return "pending"
         try:
             cs.verify_signature(signed, key)
         except cs.ChangesetError as error:
             return self._refuse(signed, change, str(error))
-        if Stamp.decode(change.hlc).wall_ms > self.now_ms + MAX_SKEW_MS:
-            self._keep(signed, change, held, "quarantined",
+        stamp = Stamp.decode(change.hlc)
+        if stamp.wall_ms > self.now_ms + MAX_SKEW_MS:
+            self._keep(signed, change, "quarantined",
                        "stamped more than ten minutes ahead of this machine's clock")
             self.report.quarantined += 1
             return "quarantined"
-        savepoint = self.session.begin_nested()
+        self.session.info[RECORDING] = False
         try:
-            self._apply_ops(change)
+            steps = self._check_ops(change)
+            if steps is None:
+                self._apply_in_savepoint(change)
+            else:
+                self._apply_steps(change, steps)
         except RefusedError as error:
-            savepoint.rollback()
-            return self._refuse(signed, change, str(error), held)
+            return self._refuse(signed, change, str(error))
         except PendingError as error:
-            savepoint.rollback()
-            self._keep(signed, change, held, "pending", str(error))
+            self._keep(signed, change, "pending", str(error))
             self.report.pending += 1
             return "pending"
-        savepoint.commit()
-        self._keep(signed, change, held, "applied", "")
-        self.clock.observe(Stamp.decode(change.hlc))
+        self._keep(signed, change, "applied", "")
+        self.clock.observe(stamp)
         self.report.applied += 1
         return "applied"
 
     def retry_pending(self) -> None:
         """Apply held changesets whose missing records have now arrived, until none do."""
+        self.write()
         while True:
+            self._statuses.clear()
             rows = self.session.scalars(select(ChangesetRecord).where(
                 ChangesetRecord.status == "pending").order_by(ChangesetRecord.hlc)).all()
             progress = False
             for row in rows:
                 before = self.report.applied
                 signed = cs.SignedChangeset(row.id, row.body, row.signature)
-                row.status = "retrying"
+                row.status = self._statuses[row.id] = "retrying"
                 self.session.flush()
                 if self.apply(signed) == "applied" and self.report.applied > before:
                     progress = True
@@ -144,27 +267,90 @@ class Merger:
                     ChangesetRecord.status == "pending")).all())
                 return
 
+    def write(self) -> None:
+        """INSERT the new records and changeset rows held back so far."""
+        by_model: dict[type[Any], list[dict[str, Any]]] = {}
+        for fresh in self._fresh:
+            by_model.setdefault(fresh._model, []).append(fresh._row)
+            del self._records[(fresh._model, fresh._row["id"])]  # read back when needed
+        # Core INSERTs of whole rows: the mapped bulk INSERT adds nothing here but time.
+        for model, rows in by_model.items():
+            self.session.execute(insert(model.__table__), rows)
+        if self._new_rows:
+            self.session.execute(insert(cast(Table, ChangesetRecord.__table__)),
+                                 list(self._new_rows.values()))
+        self._fresh.clear()
+        self._new_rows.clear()
+        self._new_stamps.clear()
+
+    # ---- reading ahead ---------------------------------------------------------------
+
+    def _read_ahead(self, items: Sequence[cs.SignedChangeset],
+                    changes: Sequence[cs.Changeset]) -> None:
+        """What the changesets will ask for, read in a few queries: the changesets
+        already held and the records their ops change."""
+        ids = list(dict.fromkeys(s.id for s in items if s.id not in self._statuses))
+        for chunk in _chunks(ids):
+            self._statuses.update(dict.fromkeys(chunk))
+            for held, status in self.session.execute(
+                    select(ChangesetRecord.id, ChangesetRecord.status).where(
+                        ChangesetRecord.id.in_(chunk))):
+                self._statuses[held] = status
+        wanted: dict[type[Any], dict[str, None]] = {}
+        for change in changes:
+            for op in change.ops:
+                model = SHAREABLE_KINDS.get(op.kind)
+                if model is not None and (model, op.id) not in self._records:
+                    wanted.setdefault(model, {})[op.id] = None
+        for model, found in wanted.items():
+            record_ids = list(found)
+            for chunk in _chunks(record_ids):
+                self._records.update({(model, record_id): None for record_id in chunk})
+                for record in self.session.scalars(select(model).where(
+                        model.id.in_(chunk))):
+                    self._records[(model, record.id)] = record
+
+    def _status_of(self, changeset_id: str) -> str | None:
+        if changeset_id not in self._statuses:
+            row = self.session.get(ChangesetRecord, changeset_id)
+            self._statuses[changeset_id] = row.status if row is not None else None
+        return self._statuses[changeset_id]
+
+    def _record(self, model: type[Any], record_id: str) -> Any:
+        key = (model, record_id)
+        if key not in self._records:
+            self._records[key] = self.session.get(model, record_id)
+        return self._records[key]
+
     # ---- bookkeeping ---------------------------------------------------------------
 
-    def _keep(self, signed: cs.SignedChangeset, change: cs.Changeset | None,
-              held: ChangesetRecord | None, status: str, reason: str) -> None:
-        row = held or self.session.get(ChangesetRecord, signed.id)
-        if row is None:
-            row = ChangesetRecord(
-                id=signed.id, body=signed.body, signature=signed.signature,
-                device_id=change.device_id if change else "",
-                agency_id=change.agency_id if change else "",
-                hlc=change.hlc if change else "", operation_id=change.operation_id if change
-                else None, tlp=change.tlp if change else "", red_to=list(change.red_to)
-                if change else [], seq=self._seq)
+    def _keep(self, signed: cs.SignedChangeset, change: cs.Changeset | None, status: str,
+              reason: str) -> None:
+        new = self._new_rows.get(signed.id)
+        if new is not None:
+            new["status"], new["reason"] = status, reason
+        elif self._status_of(signed.id) is not None:
+            row = self.session.get(ChangesetRecord, signed.id)
+            assert row is not None
+            row.status, row.reason = status, reason
+        else:
+            self._new_rows[signed.id] = {
+                "id": signed.id, "body": signed.body, "signature": signed.signature,
+                "device_id": change.device_id if change else "",
+                "agency_id": change.agency_id if change else "",
+                "hlc": change.hlc if change else "",
+                "operation_id": change.operation_id if change else None,
+                "tlp": change.tlp if change else "",
+                "red_to": list(change.red_to) if change else [],
+                "seq": self._seq, "status": status, "reason": reason}
             self._seq += 1
-            self.session.add(row)
-        row.status, row.reason = status, reason
-        self.session.flush()
+            self._new_stamps.setdefault((change.device_id if change else "",
+                                         change.hlc if change else ""), signed.id)
+        self._statuses[signed.id] = status
 
-    def _refuse(self, signed: cs.SignedChangeset, change: cs.Changeset | None, reason: str,
-                held: ChangesetRecord | None = None) -> str:
-        self._keep(signed, change, held, "refused", reason)
+    def _refuse(self, signed: cs.SignedChangeset, change: cs.Changeset | None,
+                reason: str) -> str:
+        self._keep(signed, change, "refused", reason)
         self.report.refused.append((signed.id, reason))
         return "refused"
 
@@ -172,31 +358,95 @@ class Merger:
         """The knowledge vector of the changeset that wrote ``stamp``."""
         if stamp not in self._knowledge_cache:
             hlc, _agency, device = stamp.split("/")
-            row = self.session.scalars(select(ChangesetRecord).where(
+            body = self.session.scalars(select(ChangesetRecord.body).where(
                 ChangesetRecord.device_id == device, ChangesetRecord.hlc == hlc)).first()
-            self._knowledge_cache[stamp] = (cs.Changeset.from_body(row.body).knowledge
-                                            if row is not None else {})
+            if body is None and (device, hlc) in self._new_stamps:
+                body = self._new_rows[self._new_stamps[(device, hlc)]]["body"]
+            self._knowledge_cache[stamp] = (cs.Changeset.from_body(body).knowledge
+                                            if body is not None else {})
         return self._knowledge_cache[stamp]
 
     # ---- ops -----------------------------------------------------------------------
 
-    def _apply_ops(self, change: cs.Changeset) -> None:
-        self.session.info[RECORDING] = False
-        ops = sorted(change.ops, key=lambda op: KIND_ORDER.index(op.kind)
-                     if op.kind in KIND_ORDER else len(KIND_ORDER))
+    @staticmethod
+    def _in_order(change: cs.Changeset) -> list[cs.Op]:
+        return sorted(change.ops, key=lambda op: KIND_ORDER.index(op.kind)
+                      if op.kind in KIND_ORDER else len(KIND_ORDER))
+
+    def _check_ops(self, change: cs.Changeset) -> list[_Step] | None:
+        """Every check the ops must pass, in the order applying them would meet them,
+        before anything is changed. None when two ops change the same record (the
+        second is checked against the first's result): those go through a savepoint."""
+        ops = self._in_order(change)
+        if len({(op.kind, op.id) for op in ops}) != len(ops):
+            return None
+        steps = []
         for op in ops:
-            model = SHAREABLE_KINDS.get(op.kind)
-            if model is None:
+            shape = _shape(op.kind)
+            if shape is None:
                 raise RefusedError(f"unknown record kind {op.kind!r}")
-            types = _column_types(model)
-            unknown = set(op.values) - set(types) - BOOKKEEPING
-            if unknown or BOOKKEEPING & set(op.values):
+            unknown = op.values.keys() - shape.known - BOOKKEEPING
+            if unknown or not BOOKKEEPING.isdisjoint(op.values):
                 raise RefusedError(f"unknown fields {', '.join(sorted(unknown))} in a {op.kind}")
-            record = self.session.get(model, op.id)
+            record = self._record(shape.model, op.id)
             if record is None:
-                self._create(change, model, op, types)
+                if "owner_agency_id" not in op.values:
+                    raise PendingError(f"waits for the {op.kind} {op.id} it changes")
+                self._authorised_creator(change, op)
             else:
-                self._update(change, record, op, types)
+                self._check_authority(change, record, op)
+            steps.append(_Step(op, shape, record, shape.values(op.values)))
+        return steps
+
+    def _apply_steps(self, change: cs.Changeset, steps: list[_Step]) -> None:
+        for step in steps:
+            if step.record is None:
+                self._create(change, step)
+            else:
+                self._update(change, step.record, step.op, step.values)
+
+    def _apply_in_savepoint(self, change: cs.Changeset) -> None:
+        """Ops applied one by one to mapped records, undone together if one fails."""
+        self.write()
+        for op in change.ops:
+            if op.kind in SHAREABLE_KINDS:
+                self._records.pop((SHAREABLE_KINDS[op.kind], op.id), None)
+        counts = (dict(self.report.created), dict(self.report.updated), self.report.conflicts)
+        savepoint = self.session.begin_nested()
+        try:
+            for op in self._in_order(change):
+                model: type[Any] | None = SHAREABLE_KINDS.get(op.kind)
+                if model is None:
+                    raise RefusedError(f"unknown record kind {op.kind!r}")
+                types = _column_types(model)
+                unknown = set(op.values) - set(types) - BOOKKEEPING
+                if unknown or BOOKKEEPING & set(op.values):
+                    raise RefusedError(f"unknown fields {', '.join(sorted(unknown))} in a "
+                                       f"{op.kind}")
+                record = self.session.get(model, op.id)
+                if record is None:
+                    if "owner_agency_id" not in op.values:
+                        raise PendingError(f"waits for the {op.kind} {op.id} it changes")
+                    self._authorised_creator(change, op)
+                    record = model(id=op.id)
+                    for name, value in op.values.items():
+                        setattr(record, name, from_json_value(types[name], value))
+                    record.stamps = {name: change.stamp for name in op.values}
+                    record.updated = change.stamp
+                    self.session.add(record)
+                    self.session.flush()
+                    self.report.count(self.report.created, op.kind)
+                else:
+                    self._check_authority(change, record, op)
+                    self._update(change, record, op, {
+                        name: from_json_value(types[name], value)
+                        for name, value in op.values.items()})
+        except (RefusedError, PendingError):
+            savepoint.rollback()
+            # What was undone is not reported as done.
+            self.report.created, self.report.updated, self.report.conflicts = counts
+            raise
+        savepoint.commit()
 
     def _authorised_creator(self, change: cs.Changeset, op: cs.Op) -> None:
         owner = op.values.get("owner_agency_id")
@@ -208,25 +458,27 @@ class Merger:
             # plan) only as its own record; that is what the owner check above ensures.
             return
 
-    def _create(self, change: cs.Changeset, model: type[Any], op: cs.Op,
-                types: dict[str, Any]) -> None:
-        if "owner_agency_id" not in op.values:
-            raise PendingError(f"waits for the {op.kind} {op.id} it changes")
-        self._authorised_creator(change, op)
-        record = model(id=op.id)
-        for name, value in op.values.items():
-            setattr(record, name, from_json_value(types[name], value))
-        record.stamps = {name: change.stamp for name in op.values}
-        record.updated = change.stamp
-        self.session.add(record)
-        self.session.flush()
-        self.report.count(self.report.created, op.kind)
+    def _create(self, change: cs.Changeset, step: _Step) -> None:
+        shape = step.shape
+        row = dict(shape.fixed)
+        row["id"] = step.op.id
+        for key, make in shape.made:
+            if key not in step.values:
+                row[key] = make()
+        row.update(step.values)
+        stamp = change.stamp
+        row["stamps"] = dict.fromkeys(step.op.values, stamp)
+        row["updated"] = stamp
+        fresh = _Fresh(shape.model, row)
+        self._records[(shape.model, step.op.id)] = fresh
+        self._fresh.append(fresh)
+        self.report.count(self.report.created, step.op.kind)
 
     def _check_authority(self, change: cs.Changeset, record: Any, op: cs.Op) -> None:
         owner = record.owner_agency_id
         if owner == change.agency_id:
             return
-        if (isinstance(record, Action) and record.agency_id == change.agency_id
+        if (issubclass(_model_of(record), Action) and record.agency_id == change.agency_id
                 and set(op.values) <= ACTION_REPORT_FIELDS):
             return  # the assigned agency reports on its own action
         if owner is None:
@@ -236,13 +488,12 @@ class Merger:
                       f"owned by {owner}")
 
     def _update(self, change: cs.Changeset, record: Any, op: cs.Op,
-                types: dict[str, Any]) -> None:
-        self._check_authority(change, record, op)
+                values: dict[str, Any]) -> None:
+        """Per field, the higher stamp wins; authority was checked before."""
         stamps = dict(record.stamps or {})
         incoming = change.stamp
         changed = False
-        for name, value in op.values.items():
-            value = from_json_value(types[name], value)
+        for name, value in values.items():
             held_stamp = stamps.get(name, "")
             current = getattr(record, name)
             if incoming == held_stamp:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import select
@@ -108,13 +109,41 @@ def receive_roster(session: Session, signed: identity.SignedRoster) -> str:
 
 
 def key_lookup(session: Session, own_agency_id: str) -> KeyLookup:
-    """Which key may sign for (agency, device) at a stamp: from the highest roster held."""
+    """Which key may sign for (agency, device) at a stamp: from the highest roster held.
+
+    A bundle asks once per changeset, so each roster is parsed once per version held
+    and each device key once."""
+    rosters: dict[str, tuple[str, identity.SignedRoster]] = {}  # agency -> (document, parsed)
+    parsed_keys: dict[str, Ed25519PublicKey] = {}
+    # The rows found, held so that asking again finds them in the session's identity map
+    # (which holds rows only while something else does) instead of reading them again;
+    # still the session's own objects, so a change made to them in the session shows.
+    rows: dict[tuple[type[Any], str], Any] = {}
+
+    def row_of(model: type[Any], agency_id: str) -> Any:
+        row = rows.get((model, agency_id))
+        if row is None:
+            row = session.get(model, agency_id)
+            if row is not None:
+                rows[(model, agency_id)] = row
+        return row
+
+    def roster_of(agency_id: str) -> identity.SignedRoster | None:
+        row = row_of(RosterRecord, agency_id)
+        if row is None:
+            return None
+        held = rosters.get(agency_id)
+        if held is None or held[0] != row.document:
+            held = rosters[agency_id] = (row.document, identity.SignedRoster.from_bytes(
+                row.document.encode()))
+        return held[1]
+
     def lookup(agency_id: str, device_id: str, hlc: str) -> Ed25519PublicKey:
-        signed = current_roster(session, agency_id)
+        signed = roster_of(agency_id)
         if signed is None:
             raise PendingError(f"no roster is held for agency {agency_id}")
         if agency_id != own_agency_id:
-            partner = session.get(Partner, agency_id)
+            partner = row_of(Partner, agency_id)
             if partner is None or partner.trust == "pending":
                 raise PendingError(f"{signed.roster.name} is not trusted yet: compare its "
                                    "fingerprint")
@@ -130,7 +159,9 @@ def key_lookup(session: Session, own_agency_id: str) -> KeyLookup:
         if not device.valid_at(when):
             raise RefusedError(f"device {device.name} of {signed.roster.name} was not valid "
                                f"at {when:%Y-%m-%d %H:%M} UTC")
-        return identity.parse_public(device.sign)
+        if device.sign not in parsed_keys:
+            parsed_keys[device.sign] = identity.parse_public(device.sign)
+        return parsed_keys[device.sign]
     return lookup
 
 
