@@ -9,7 +9,7 @@ Two cases, medians of ``--runs`` runs, offscreen:
   Agg draw of the figure, then Qt's paint of it.
 - store: an operation generated with ``app.services.demo.generate`` and cut to 200 sites
   with actions, shown in the Timing tab of the main window. Times the plan read on the
-  worker thread (``plan_timing`` and ``lawful_windows_by_action``), the matrix redraw, and
+  worker thread (``plan_with_windows``), the matrix redraw, and
   a typed H-hour from the click of "Set H-hour" until the tab shows the new plan.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python -m bench.bench_timing_gui [--runs 15]
@@ -123,8 +123,7 @@ def store_case(app: QApplication, ctx: AppContext, folder: Path, runs: int) -> l
     planning: list[float] = []
     for _ in range(runs):
         with stopwatch(planning):
-            timing.plan_timing(ctx, op_id)
-            timing.lawful_windows_by_action(ctx, op_id)
+            timing.plan_with_windows(ctx, op_id)
 
     window = MainWindow(ctx, folder)
     window.idle.set_minutes(0)

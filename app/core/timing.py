@@ -379,7 +379,15 @@ def plan(actions: Sequence[ActionTiming], start: datetime, end: datetime,
         if key not in cache:
             cache[key] = h_hour_windows(action, start, end, offsets.get(action.zone))
         allowed.append(cache[key])
+    return plan_of(actions, allowed, start, end, min_width)
 
+
+def plan_of(actions: Sequence[ActionTiming], allowed: list[list[Interval]], start: datetime,
+            end: datetime, min_width: timedelta = timedelta(minutes=1)) -> Plan:
+    """``plan`` from each action's H-hour windows already found (``allowed[i]`` for
+    ``actions[i]``, as ``h_hour_windows`` or ``windows_by_action`` give them)."""
+    if not actions:
+        return Plan([(start, end)])
     events: list[tuple[datetime, int, int]] = []  # (time, +1 open / -1 close, action)
     for index, intervals in enumerate(allowed):
         for a, b in intervals:

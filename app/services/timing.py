@@ -117,14 +117,32 @@ def _source(j: Jurisdiction | None) -> str:
 
 def plan_timing(ctx: AppContext, codename: str, start: date | None = None,
                 end: date | None = None) -> TimingReport:
+    return _plan(ctx, codename, start, end, with_windows=False)[0]
+
+
+def plan_with_windows(ctx: AppContext, codename: str, start: date | None = None,
+                      end: date | None = None) -> tuple[TimingReport,
+                                                        dict[str, ActionWindows]]:
+    """``plan_timing`` and ``lawful_windows_by_action`` in one pass: each action's
+    windows are found once and the plan is made from them."""
+    return _plan(ctx, codename, start, end, with_windows=True)
+
+
+def _plan(ctx: AppContext, codename: str, start: date | None, end: date | None,
+          with_windows: bool) -> tuple[TimingReport, dict[str, ActionWindows]]:
     lo, hi = date_range(start, end)
     with ctx.session() as session:
         op = find_operation(session, codename)
         rows = _rows(session, op.id)
         h_hour, name = op.h_hour, op.codename
     inputs = [_timing_input(r) for r in rows]
+    found: dict[str, list[timing.Interval]] = {}
     try:
-        result = timing.plan(inputs, lo, hi)
+        if with_windows:
+            found = timing.windows_by_action(inputs, lo, hi)
+            result = timing.plan_of(inputs, [found[i.id] for i in inputs], lo, hi)
+        else:
+            result = timing.plan(inputs, lo, hi)
         starts = [timing.local_start(i, h_hour) if h_hour else None for i in inputs]
     except timing.TimingError as error:
         raise ValidationError(str(error)[0].upper() + str(error)[1:] + ".") from None
@@ -142,10 +160,13 @@ def plan_timing(ctx: AppContext, codename: str, start: date | None = None,
             when.utc_start if when else None, when.local_start if when else None,
             when.utc_offset if when else "", when.lawful if when else None,
             when.state if when else "no H-hour", when.ambiguous if when else False))
-    return TimingReport(name, h_hour, lo, hi, actions, result.windows,
-                        [(labels[a], labels[b]) for a, b in result.conflicts],
-                        [labels[a] for a in result.to_retime],
-                        list(result.conflicts), list(result.to_retime))
+    report = TimingReport(name, h_hour, lo, hi, actions, result.windows,
+                          [(labels[a], labels[b]) for a, b in result.conflicts],
+                          [labels[a] for a in result.to_retime],
+                          list(result.conflicts), list(result.to_retime))
+    return report, {r.action.id: ActionWindows(r.action.id, r.site.id if r.site else "",
+                                               found[r.action.id])
+                    for r in rows if r.action.id in found}
 
 
 def set_h_hour(ctx: AppContext, codename: str, h_hour: datetime | None) -> Change:

@@ -250,8 +250,7 @@ class TimingView(QWidget):
         start, end = self.dates()
 
         def work(_progress: Progress, _cancel: Cancel) -> TimingData:
-            return TimingData(timing.plan_timing(ctx, op_id, start, end),
-                              timing.lawful_windows_by_action(ctx, op_id, start, end))
+            return TimingData(*timing.plan_with_windows(ctx, op_id, start, end))
 
         def done(result: Any) -> None:
             if generation == self.generation and op_id == self.op_id:

@@ -57,3 +57,23 @@ def test_rule_info_shows_the_shipped_rule_and_the_correction(ctx: AppContext) ->
     assert info.shipped_rule["start"] == "06:00"
     with pytest.raises(NotFoundError):
         search_rule_info(ctx, "XX")
+
+
+def test_plan_with_windows_is_plan_timing_and_the_windows(ctx: AppContext) -> None:
+    from app.services.jurisdictions import set_search_rule
+    from app.services.timing import plan_with_windows
+
+    op, _ = operations.create_operation(ctx, "TIDE")
+    _action(ctx, op, "Paris office", "FR", "48.86", "2.35", 60)
+    _action(ctx, op, "Nairobi flat", "KE", "-1.29", "36.82", 0)
+    luanda, _ = _action(ctx, op, "Luanda hall", "AO", "-8.83", "13.23", 0)
+    for case in ("feasible", "infeasible"):
+        if case == "infeasible":
+            set_search_rule(ctx, "AO", {"kind": "window", "start": "20:00", "end": "22:00"},
+                            "", "Test advice")
+        report, windows = plan_with_windows(ctx, "TIDE", date(2026, 6, 1), date(2026, 6, 3))
+        assert report == plan_timing(ctx, "TIDE", date(2026, 6, 1), date(2026, 6, 3))
+        assert windows == lawful_windows_by_action(ctx, "TIDE", date(2026, 6, 1),
+                                                   date(2026, 6, 3))
+        assert report.feasible == (case == "feasible")
+    assert report.retime_ids == [luanda]
