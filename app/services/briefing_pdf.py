@@ -17,6 +17,9 @@ from app.services.briefing import Briefing
 # The TLP 2.0 colours: text in the given colour on black, as FIRST's standard prescribes.
 TLP_COLOURS = {"CLEAR": "#FFFFFF", "GREEN": "#33FF00", "AMBER": "#FFC000",
                "AMBER+STRICT": "#FFC000", "RED": "#FF2B2B"}
+# An action's state at H-hour, as the Timing tab colours it: red would break the law.
+STATE_COLOURS = {"lawful": "#C8E6C9", "no rule": "#C8E6C9", "outside window": "#FFCDD2",
+                 "authorised": "#BBDEFB", "rule unknown": "#FFE0B2"}
 
 
 def _table(rows: list[list[Any]], widths: list[float]) -> Table:
@@ -35,6 +38,8 @@ def _table(rows: list[list[Any]], widths: list[float]) -> Table:
 
 def write_briefing_pdf(briefing: Briefing, target: Path) -> None:
     styles = getSampleStyleSheet()
+    for heading in ("Heading2", "Heading3"):
+        styles[heading].keepWithNext = True  # never a heading alone at a page's foot
     cell = ParagraphStyle("cell", parent=styles["BodyText"], fontSize=8.5, leading=10)
     marking = briefing.marking
 
@@ -74,18 +79,30 @@ def write_briefing_pdf(briefing: Briefing, target: Path) -> None:
         Paragraph(f"Your actions ({len(briefing.actions)})", styles["Heading3"]),
     ]
     if briefing.actions:
+        outside = sum(1 for a in briefing.actions if a.state == "outside window")
+        if outside:
+            story.append(Paragraph(escape(
+                f"{outside} of your actions would start outside the lawful search hours at "
+                "this H-hour: raise it with the lead agency before acting."), styles["Italic"]))
         rows: list[list[Any]] = [["Target", "Action", "Site", "Local start at site",
                                   "Offset", "Search-hour rule", "State"]]
+        shading: list[tuple[Any, ...]] = []
         for a in briefing.actions:
             local = (f"{a.local_start:%Y-%m-%d %H:%M} (UTC{a.utc_offset})"
                      + (" - occurs twice, this is the one given" if a.ambiguous else "")
                      if a.local_start else "H-hour not set")
-            rows.append([p(a.target), p(a.action), p(f"{a.site} ({a.country}, {a.zone})"),
+            where = f"{a.site} ({a.country}, {a.zone})" if a.site else "no site (remote)"
+            if a.state in STATE_COLOURS:
+                shading.append(("BACKGROUND", (6, len(rows)), (6, len(rows)),
+                                colors.HexColor(STATE_COLOURS[a.state])))
+            rows.append([p(a.target), p(a.action), p(where),
                          p(local), p(f"H{a.offset_min:+d} min"),
                          p(a.rule + (f"; authorised: {a.authorisation}" if a.authorisation
                                      else "")), p(a.state)])
-        story.append(_table(rows, [45 * mm, 20 * mm, 55 * mm, 48 * mm, 20 * mm, 52 * mm,
-                                   25 * mm]))
+        actions_table = _table(rows, [45 * mm, 20 * mm, 55 * mm, 48 * mm, 20 * mm, 52 * mm,
+                                      25 * mm])
+        actions_table.setStyle(TableStyle(shading))
+        story.append(actions_table)
     else:
         story.append(Paragraph("No actions are assigned to your agency.", styles["BodyText"]))
     story += [Paragraph("Contacts of the other agencies", styles["Heading3"])]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QDateEdit,
@@ -29,8 +31,9 @@ class AuthoriseDialog(QDialog):
         self.issued = ""
         ref, _, issued = action.authorisation.partition(" of ")
         intro = QLabel(
-            f"<b>{action.action} {action.target}</b> at {action.site or 'no site'} "
-            f"({action.country})<br>Rule there: {action.rule}.<br>An authorisation by a "
+            f"<b>{escape(action.action)} {escape(action.target)}</b> at "
+            f"{escape(action.site or 'no site')} ({escape(action.country)})<br>Rule there: "
+            f"{escape(action.rule)}.<br>An authorisation by a "
             "court or judge lets this action start at any hour. Leave the reference empty "
             "to withdraw one.")
         intro.setWordWrap(True)

@@ -17,6 +17,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent
 
 LABEL_POINTS = 8.0
 HEADER_COLOUR = QColor("#1f3a5f")
+HIGHLIGHT = QColor(31, 95, 168, 40)  # the table's selection, see-through
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class MatrixCanvas(FigureCanvasQTAgg):
     def __init__(self, figure: Figure) -> None:
         super().__init__(figure)  # type: ignore[no-untyped-call]  # matplotlib's own
         self.labels: list[RowLabel] = []
+        self.highlight_row: int | None = None
         self.label_font = QFont(self.font())
         self.label_font.setPointSizeF(LABEL_POINTS)
         self.header_font = QFont(self.label_font)
@@ -66,6 +68,10 @@ class MatrixCanvas(FigureCanvasQTAgg):
         half = max(int(abs(step) / 2), 6)
         painter = QPainter(self)
         try:
+            if self.highlight_row is not None:
+                middle = top_of_rows + self.highlight_row * step
+                painter.fillRect(QRect(0, int(middle) - half, self.width(), 2 * half),
+                                 HIGHLIGHT)
             for label in self.labels:
                 middle = top_of_rows + label.y * step
                 if not plot_top <= middle <= plot_bottom:

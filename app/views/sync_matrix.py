@@ -68,6 +68,7 @@ class MatrixPlan:
 
 class SyncMatrix(QWidget):
     clicked = Signal(object)  # a UTC datetime
+    site_clicked = Signal(str)  # a click on a row's label: the site id
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -218,11 +219,26 @@ class SyncMatrix(QWidget):
     # ---- clicks ------------------------------------------------------------------------
 
     def on_press(self, event: MouseEvent) -> None:
-        if (self.plan is None or event.inaxes is not self.axes or event.xdata is None
-                or event.button != 1 or self.toolbar.mode.name != "NONE"):
+        if self.plan is None or event.button != 1 or self.toolbar.mode.name != "NONE":
             return  # zoom and pan clicks belong to the toolbar
+        if event.inaxes is not self.axes or event.xdata is None:
+            _x, y = self.axes.transData.inverted().transform((event.x, event.y))
+            site = self.row_of_y.get(round(float(y)))
+            if site is not None and event.x < self.axes.bbox.x0:
+                self.site_clicked.emit(site)
+            return
         when = num2date(float(event.xdata), tz=UTC)
         self.clicked.emit(when)
+
+    def highlight(self, site_id: str | None) -> None:
+        """Mark a site's row (the table's selection) and scroll it into view."""
+        y = next((y for y, s in self.row_of_y.items() if s == site_id), None)
+        self.canvas.highlight_row = y
+        self.canvas.update()
+        span = self.canvas.row_span() if y is not None else None
+        if span is not None and y is not None:
+            top, step = span
+            self.scroller.ensureVisible(0, int(top + y * step), 0, int(abs(step) * 2))
 
     def instant_to_pixels(self, when: datetime, y: float = 1.0) -> tuple[float, float]:
         """Where an instant is drawn, in the canvas's event coordinates (for tests and
@@ -233,5 +249,6 @@ class SyncMatrix(QWidget):
     def clear(self) -> None:
         self.plan = None
         self.canvas.labels = []
+        self.canvas.highlight_row = None
         self.axes.clear()
         self.draw_idle()

@@ -21,6 +21,7 @@ MAX_LISTED = 6
 class Banner:
     level: str
     html: str
+    details: str = ""  # the full lists, for a tooltip
 
 
 def span_text(window: Interval) -> str:
@@ -43,6 +44,34 @@ def _listed(items: list[str]) -> str:
     return shown + (f" and {more} more" if more > 0 else "")
 
 
+def _country_name(code: str) -> str:
+    found = find_country(code) if code else None
+    return found.name if found else (code or "no site")
+
+
+def _counted(counts: dict[str, int], unit: str) -> list[str]:
+    return [f"{name} ({n} {unit}{'s' if n != 1 else ''})" if n > 1 else name
+            for name, n in counts.items()]
+
+
+def conflict_summary(report: TimingReport) -> tuple[list[str], list[str]]:
+    """The conflicts by pair of countries, and the fewest actions to move by site: a
+    commander reads "Angola ↔ Kenya", not ninety pairs of actions."""
+    by_id = {a.id: a for a in report.actions}
+    pairs: dict[str, int] = {}
+    for a, b in report.conflict_ids:
+        names = sorted((_country_name(by_id[a].country), _country_name(by_id[b].country)))
+        key = " ↔ ".join(names)
+        pairs[key] = pairs.get(key, 0) + 1
+    sites: dict[str, int] = {}
+    for i in report.retime_ids:
+        action = by_id[i]
+        key = f"{action.site} ({action.country})" if action.site else "no site"
+        sites[key] = sites.get(key, 0) + 1
+    ordered = dict(sorted(pairs.items(), key=lambda kv: -kv[1]))
+    return _counted(ordered, "pair"), [f"{n} at {site}" for site, n in sites.items()]
+
+
 def _unknown_note(report: TimingReport) -> str:
     codes = sorted({a.country for a in report.actions
                     if a.rule == "rule not known" and not a.authorisation and a.country})
@@ -63,16 +92,22 @@ def banner(report: TimingReport) -> Banner:
                               "<i>Targets &amp; sites</i>.")
     if not report.feasible:
         by_id = {a.id: a for a in report.actions}
+        countries, sites = conflict_summary(report)
+        text = (f"<b>No H-hour from {range_text} lets every action start lawfully.</b>")
+        if countries:
+            text += f"<br>Never lawful together: actions in {_listed(countries)}."
+        fewest = [action_label(by_id[i]) for i in report.retime_ids]
+        what = (escape(fewest[0]) if len(fewest) == 1 else
+                f"the actions {_listed(sites)}")
+        text += (f"<br><b>Fewest to re-time or authorise ({len(fewest)}):</b> {what}. "
+                 "Change their offsets under <i>Targets &amp; sites</i>, or record a "
+                 "court's authorisation with <i>Authorise…</i>")
         pairs = [f"{action_label(by_id[a])} ↔ {action_label(by_id[b])}"
                  for a, b in report.conflict_ids]
-        fewest = [action_label(by_id[i]) for i in report.retime_ids]
-        text = (f"<b>No H-hour from {range_text} lets every action start lawfully.</b>")
-        if pairs:
-            text += f"<br>Never lawful together: {_listed(pairs)}."
-        text += (f"<br><b>Fewest to re-time or authorise ({len(fewest)}):</b> "
-                 f"{_listed(fewest)}. Change their offsets under <i>Targets &amp; sites</i>, "
-                 "or record a court's authorisation with <i>Authorise…</i>.")
-        return Banner("bad", text + unknown)
+        details = ("Never lawful together:\n" + "\n".join(pairs[:40])
+                   + (f"\n… and {len(pairs) - 40} more" if len(pairs) > 40 else "")
+                   + "\n\nFewest to re-time or authorise:\n" + "\n".join(fewest))
+        return Banner("bad", text + unknown, details)
     best = (f"Best window: {span_text(report.windows[0])}; "
             f"{len(report.windows)} window(s) from {range_text}.")
     if report.h_hour is None:

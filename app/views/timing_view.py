@@ -16,33 +16,28 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QShowEvent, QUndoStack
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDateEdit,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from app.core.errors import KnownError
 from app.core.timing import Interval
-from app.services import jurisdictions, operations, timing
+from app.services import operations, timing
 from app.services.context import AppContext
-from app.services.timing import ActionTime, ActionWindows, TimingReport
-from app.views.authorise_dialog import AuthoriseDialog
+from app.services.timing import ActionWindows, TimingReport
 from app.views.matrix_rows import matrix_groups
-from app.views.rule_dialog import RuleDialog
+from app.views.timing_actions import ActionsPanel
 from app.views.timing_banner import LEVELS, Banner, banner, blocked_at
-from app.views.timing_commands import Authorise, SetHHour
-from app.views.timing_table import TimingTableModel
+from app.views.timing_commands import SetHHour
 from app.views.undo_commands import CommandEnv, Refresh
-from app.views.workers import Cancel, Progress, run_job, settle_readers
+from app.views.workers import Cancel, Progress, run_job
 
 if TYPE_CHECKING:  # matplotlib and ReportLab load when first needed, not at start-up
     from app.views.briefing_dialog import BriefingDialog
@@ -127,41 +122,13 @@ class TimingView(QWidget):
         self.matrix_box.setContentsMargins(0, 0, 0, 0)
         upper = QWidget()
         upper.setLayout(self.matrix_box)
-        self.model = TimingTableModel(self)
-        self.table = QTableView()
-        self.table.setObjectName("timingTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 6)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for column, width in enumerate((160, 62, 160, 58, 125, 215, 150, 80)):
-            header.resizeSection(column, width)
-        self.authorise = QPushButton("Authorise…")
-        self.authorise.setObjectName("authorise")
-        self.authorise.setToolTip("Record a court's authorisation that lifts the selected "
-                                  "action's search-hour rule")
-        self.edit_rule = QPushButton("Edit rule…")
-        self.edit_rule.setObjectName("editRule")
-        self.edit_rule.setToolTip("Correct the search-hour rule of the selected action's "
-                                  "country")
-        buttons = QHBoxLayout()
-        buttons.addWidget(QLabel("Selected action:"))
-        buttons.addWidget(self.authorise)
-        buttons.addWidget(self.edit_rule)
-        buttons.addStretch(1)
-        lower = QWidget()
-        lower_layout = QVBoxLayout(lower)
-        lower_layout.setContentsMargins(0, 0, 0, 0)
-        lower_layout.addWidget(self.table, 1)
-        lower_layout.addLayout(buttons)
+        self.panel = ActionsPanel(context, stack, env, lambda: self.op_id)
+        self.panel.rule_saved.connect(self._rule_saved)
+        self.panel.selection_changed.connect(self._selected)
+        self.table, self.model = self.panel.table, self.panel.model
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(upper)
-        splitter.addWidget(lower)
+        splitter.addWidget(self.panel)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         splitter.setSizes([470, 260])
@@ -175,9 +142,6 @@ class TimingView(QWidget):
         self.end.dateChanged.connect(lambda _d: self.replan())
         self.set_h_hour.clicked.connect(self.enter_h_hour)
         self.h_hour.returnPressed.connect(self.enter_h_hour)
-        self.table.selectionModel().selectionChanged.connect(lambda *_a: self._enable())
-        self.authorise.clicked.connect(self.ask_authorise)
-        self.edit_rule.clicked.connect(self.ask_rule)
         self.briefing.clicked.connect(self.ask_briefing)
         self._enable()
 
@@ -232,6 +196,7 @@ class TimingView(QWidget):
 
             self.matrix = SyncMatrix()
             self.matrix.clicked.connect(self.pick_h_hour)
+            self.matrix.site_clicked.connect(self.select_site)
             self.matrix_box.addWidget(self.matrix)
         if self._stale:
             self.replan()
@@ -284,10 +249,7 @@ class TimingView(QWidget):
                 return
         self.data = data
         self.busy.clear()
-        selected = self.selected()
-        self.model.set_actions(report.actions)
-        if selected is not None:
-            self.select_action(selected.id)
+        self.panel.set_actions(report.actions)
         if not self.h_hour.hasFocus() or not self.h_hour.isModified():
             self.h_hour.setText(iso_text(report.h_hour))
             self.h_hour.setModified(False)
@@ -307,15 +269,29 @@ class TimingView(QWidget):
         self.banner.setStyleSheet(f"QLabel {{ background: {background}; border-left: 5px solid "
                                   f"{border}; padding: 6px 10px; }}")
         self.banner.setText(found.html)
+        self.banner.setToolTip(found.details)
 
     def _enable(self) -> None:
-        has = self.data is not None
-        selected = self.selected()
         for widget in (self.h_hour, self.set_h_hour, self.briefing):
             widget.setEnabled(bool(self.op_id))
-        self.authorise.setEnabled(has and selected is not None)
-        self.edit_rule.setEnabled(has and selected is not None and bool(
-            selected and selected.country))
+        self.panel.enable(self.data is not None)
+
+    def _selected(self) -> None:
+        self._enable()
+        action = self.panel.selected()
+        if self.matrix is not None and self.data is not None:
+            found = self.data.windows.get(action.id) if action else None
+            self.matrix.highlight(found.site_id if found else None)
+
+    def select_site(self, site_id: str) -> None:
+        """A click on a row's label in the matrix selects the site's first action."""
+        windows = self.data.windows if self.data else {}
+        self.panel.select_first(lambda a: a.id in windows and windows[a.id].site_id == site_id)
+
+    def _rule_saved(self, name: str) -> None:
+        self.say(f"The search-hour rule for {name} is recorded; the plan was worked out "
+                 "again.")
+        self.replan()
 
     def say(self, text: str) -> None:
         """A passing remark in the window's status bar."""
@@ -375,66 +351,6 @@ class TimingView(QWidget):
         self.say(f"H-hour set to {when:%a %d %b %Y %H:%M} UTC (Ctrl+Z undoes it)."
                  if when else "H-hour cleared (Ctrl+Z undoes it).")
         return True
-
-    # ---- selected action ---------------------------------------------------------------
-
-    def selected(self) -> ActionTime | None:
-        rows = self.table.selectionModel().selectedRows()
-        if not rows:
-            return None
-        row = rows[0].row()
-        return self.model.actions[row] if row < len(self.model.actions) else None
-
-    def select_action(self, action_id: str) -> None:
-        row = self.model.row_of(action_id)
-        if row >= 0:
-            self.table.selectRow(row)
-
-    def ask_authorise(self) -> AuthoriseDialog | None:
-        action = self.selected()
-        if action is None:
-            return None
-        dialog = AuthoriseDialog(action, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self.record_authorisation(
-            action, dialog.reference, dialog.issued))
-        dialog.open()
-        return dialog
-
-    def record_authorisation(self, action: ActionTime, reference: str, issued: str) -> None:
-        text = (f"Authorise {action.action} {action.target}" if reference else
-                f"Withdraw the authorisation of {action.action} {action.target}")
-        try:
-            Authorise(self.env, self.op_id, action.id, reference, issued,
-                      text).push_to(self.stack)
-        except KnownError as error:
-            self.env.failed(error)
-
-    def ask_rule(self) -> RuleDialog | None:
-        action = self.selected()
-        if action is None or not action.country:
-            return None
-        code = action.country
-        try:
-            info = jurisdictions.search_rule_info(self.context(), code)
-        except KnownError as error:
-            self.env.failed(error)
-            return None
-
-        def save(rule: dict[str, Any], text: str, source: str) -> None:
-            settle_readers()
-            jurisdictions.set_search_rule(self.context(), code, rule, text, source)
-
-        dialog = RuleDialog(info, save, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self._rule_saved(info.name))
-        dialog.open()
-        return dialog
-
-    def _rule_saved(self, name: str) -> None:
-        self.say(f"The search-hour rule for {name} is recorded; the plan was worked out "
-                 "again.")
-        self.replan()
 
     def ask_briefing(self) -> BriefingDialog | None:
         if not self.op_id:

@@ -135,6 +135,24 @@ def test_click_in_a_feasible_window_sets_h_hour_and_undo(qtbot: QtBot, window: M
     assert plan_timing(ctx, "TIDE", DAY, DAY).h_hour == chosen
 
 
+def test_table_and_matrix_select_the_same_site(window: MainWindow) -> None:
+    view = _view(window)
+    matrix = view.matrix
+    assert matrix is not None
+    _select(view, "Paris office")
+    paris = next(y for y, site in matrix.row_of_y.items()
+                 if view.data and view.data.windows[view.panel.selected().id].site_id == site)
+    assert matrix.canvas.highlight_row == paris
+    # A click on the Nairobi row's label, left of the plot, selects its action.
+    nairobi = max(matrix.row_of_y)
+    x, y = matrix.instant_to_pixels(datetime(2026, 6, 1, 12, tzinfo=UTC), nairobi)
+    matrix.on_press(MouseEvent("button_press_event", matrix.canvas, 20, y, button=1))
+    selected = view.panel.selected()
+    assert selected is not None and selected.site == "Nairobi flat"
+    assert matrix.canvas.highlight_row == nairobi
+    assert x > matrix.axes.bbox.x0
+
+
 def test_click_outside_says_why_and_changes_nothing(qtbot: QtBot, window: MainWindow,
                                                    ctx: AppContext) -> None:
     view = _view(window)
@@ -157,13 +175,16 @@ def test_infeasible_plan_banner_and_authorise(qtbot: QtBot, window: MainWindow,
     text = view.banner.text()
     assert "No H-hour from 01 Jun to 01 Jun 2026 lets every action start lawfully" in text
     assert "Fewest to re-time or authorise (1):</b> arrest Carla Example at Luanda hall" in text
-    assert "arrest Carla Example at Luanda hall (AO) ↔ arrest Bruno Example" in text
-    assert "arrest Carla Example at Luanda hall (AO) ↔ arrest Anna Example" in text
+    assert "Never lawful together: actions in " in text
+    assert "Angola ↔ France" in text and "Angola ↔ Kenya" in text
+    details = view.banner.toolTip()  # every pair, for who wants them
+    assert "arrest Carla Example at Luanda hall (AO) ↔ arrest Bruno Example" in details
+    assert "arrest Carla Example at Luanda hall (AO) ↔ arrest Anna Example" in details
     _click(view, datetime(2026, 6, 1, 8, tzinfo=UTC))
     assert "No H-hour in these dates" in window.statusBar().currentMessage()
 
     _select(view, "Luanda hall")
-    dialog = view.ask_authorise()
+    dialog = view.panel.ask_authorise()
     assert dialog is not None
     dialog.ref.setText("Luanda court order 7/2026")
     plan(qtbot, view, dialog.check)
@@ -196,7 +217,7 @@ def test_rule_dialog_refuses_a_bad_time_then_records_the_correction(
         qtbot: QtBot, window: MainWindow, ctx: AppContext) -> None:
     view = _view(window)
     _select(view, "Paris office")
-    dialog = view.ask_rule()
+    dialog = view.panel.ask_rule()
     assert dialog is not None
     shipped = dialog.findChild(type(dialog.problem), "shipped")
     assert "As shipped:</b> start 06:00–21:00 local" in shipped.text()
@@ -223,7 +244,7 @@ def test_rule_dialog_needs_a_source(qtbot: QtBot, window: MainWindow,
                                     ctx: AppContext) -> None:
     view = _view(window)
     _select(view, "Luanda hall")
-    dialog = view.ask_rule()
+    dialog = view.panel.ask_rule()
     assert dialog is not None
     assert "no search-hour rule for this country" in dialog.findChild(
         type(dialog.problem), "shipped").text()
