@@ -19,7 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.core.addresses import CHAINS, check_address, normalise_chain
@@ -102,10 +102,15 @@ def resolve_seeds(session: Session, op_id: str, texts: Sequence[str]) -> list[tu
 
 
 def _has_transfers(session: Session, op_id: str, chain: str, address: str) -> bool:
-    query = select(Transfer.id).where(
-        Transfer.operation_id == op_id, Transfer.deleted.is_(False), Transfer.chain == chain,
-        or_(Transfer.from_address == address, Transfer.to_address == address)).limit(1)
-    return session.scalar(query) is not None
+    # One side at a time: each is one lookup in its (operation, address) index, where an
+    # OR of the two would read every transfer of the operation.
+    for column in (Transfer.from_address, Transfer.to_address):
+        query = select(Transfer.id).where(
+            Transfer.operation_id == op_id, column == address, Transfer.chain == chain,
+            Transfer.deleted.is_(False)).limit(1)
+        if session.scalar(query) is not None:
+            return True
+    return False
 
 
 # ---- the loader -----------------------------------------------------------------------
@@ -124,13 +129,15 @@ class TransferLoader:
         wanted = set(pairs)
         addresses = sorted({address for _chain, address in wanted})
         seen: set[str] = set()
-        for start in range(0, len(addresses), ADDRESSES_PER_QUERY):
-            chunk = addresses[start:start + ADDRESSES_PER_QUERY]
-            query = select(Transfer.id, Transfer.tx_hash, Transfer.chain, Transfer.from_address,
-                           Transfer.to_address, Transfer.asset, Transfer.amount,
-                           Transfer.time).where(
-                Transfer.operation_id == self.op_id, Transfer.deleted.is_(False),
-                or_(Transfer.from_address.in_(chunk), Transfer.to_address.in_(chunk)))
+        queries = [select(Transfer.id, Transfer.tx_hash, Transfer.chain, Transfer.from_address,
+                          Transfer.to_address, Transfer.asset, Transfer.amount, Transfer.time)
+                   .where(Transfer.operation_id == self.op_id, column.in_(chunk),
+                          Transfer.deleted.is_(False))
+                   # One side at a time, so that each uses its (operation, address) index.
+                   for start in range(0, len(addresses), ADDRESSES_PER_QUERY)
+                   for chunk in [addresses[start:start + ADDRESSES_PER_QUERY]]
+                   for column in (Transfer.from_address, Transfer.to_address)]
+        for query in queries:
             for tid, tx, chain, source, dest, asset, amount, moment in self.session.execute(
                     query):
                 if tid in seen or ((chain, source) not in wanted and (chain, dest) not in wanted):
