@@ -81,6 +81,7 @@ class TimingView(QWidget):
         self.generation = 0
         self._stale = False
         self._fit_range = False
+        self._range_of = ""  # the operation whose dates are chosen (kept over a lock)
         self.last_message = ""
         self.briefing_folder = Path.home()
 
@@ -170,8 +171,12 @@ class TimingView(QWidget):
         self.model.set_actions([])
         if self.matrix is not None:
             self.matrix.clear()
-        self._fit_range = True  # show the operation's H-hour if it lies outside
-        self._default_range()
+        if op_id == self._range_of:
+            self.replan()  # the same operation again (after a lock): the same dates
+        else:
+            self._range_of = op_id
+            self._fit_range = True  # show the operation's H-hour if it lies outside
+            self._default_range()
         self._enable()
 
     def clear(self) -> None:

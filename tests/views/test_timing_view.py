@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from gui_support import PASSPHRASE
 from matplotlib.backend_bases import MouseEvent
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
@@ -21,6 +22,7 @@ from app.services.context import AppContext
 from app.services.timing import plan_timing
 from app.views.main_window import MainWindow
 from app.views.timing_view import TimingView
+from app.views.unlock_dialog import UnlockDialog
 
 DAY = date(2026, 6, 1)
 # matplotlib's Qt backend asks Qt about a high-DPI attribute that Qt 6 deprecated.
@@ -271,3 +273,21 @@ def test_briefing_dialog_writes_a_pdf(qtbot: QtBot, window: MainWindow,
     qtbot.mouseClick(dialog.write_button, Qt.MouseButton.LeftButton)
     assert "does not exist" in dialog.outcome.text()
     dialog.reject()
+
+
+def test_lock_hides_the_plan_and_unlock_brings_it_back(qtbot: QtBot,
+                                                       window: MainWindow) -> None:
+    view = _view(window)
+    _set_typed(qtbot, view, "2026-06-01T05:00Z")
+    window.lock()
+    assert view.model.rowCount() == 0 and view.data is None
+    assert view.banner.text() == "" and view.h_hour.text() == ""
+    assert view.matrix is not None and view.matrix.plan is None
+    dialog = window.unlock_dialog
+    assert isinstance(dialog, UnlockDialog)
+    dialog.secret.setText(PASSPHRASE)
+    with qtbot.waitSignal(view.planned, timeout=10_000):
+        qtbot.mouseClick(dialog.unlock_button, Qt.MouseButton.LeftButton)
+    assert window.workspace.tabs.currentWidget() is view
+    assert view.dates() == (DAY, DAY)  # the dates chosen before the lock
+    assert _states(view)["Paris office"] == "lawful"
