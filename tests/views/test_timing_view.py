@@ -291,3 +291,18 @@ def test_lock_hides_the_plan_and_unlock_brings_it_back(qtbot: QtBot,
     assert window.workspace.tabs.currentWidget() is view
     assert view.dates() == (DAY, DAY)  # the dates chosen before the lock
     assert _states(view)["Paris office"] == "lawful"
+
+
+def test_bad_dates_and_missing_coordinates_are_said_in_the_banner(
+        qtbot: QtBot, window: MainWindow, ctx: AppContext, op: str) -> None:
+    view = _view(window)
+    plan(qtbot, view, lambda: view.set_range(date(2026, 6, 2), DAY))
+    assert "The plan cannot be worked out:</b> The range ends (2026-06-01) before it " \
+           "starts (2026-06-02)." in view.banner.text()
+    assert view.model.rowCount() == 0 and not view.panel.authorise.isEnabled()
+    assert view.matrix is not None and view.matrix.plan is None
+    plan(qtbot, view, lambda: view.set_range(DAY, DAY))
+    assert view.model.rowCount() == 3
+    _action(ctx, op, "Eve Example", "Somewhere in Kenya", "KE", "", "")
+    plan(qtbot, view, view.replan)
+    assert "sunrise-to-sunset rule needs the site's coordinates" in view.banner.text()
