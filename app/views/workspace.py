@@ -1,4 +1,4 @@
-"""One operation's workspace: the Overview, Targets & sites and Timing tabs."""
+"""One operation's workspace: the Overview, Targets & sites, Timing and Legal tabs."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from app.core.errors import NotFoundError
 from app.services import operations
 from app.services.context import AppContext
 from app.services.operations import OperationOverview
+from app.views.legal_view import LegalView
 from app.views.overview_view import OverviewView
 from app.views.sites_view import SitesView, TargetsAndSites
 from app.views.targets_view import TargetsView
@@ -46,6 +47,8 @@ class Workspace(QStackedWidget):
         self.tabs.addTab(self.targets_and_sites, "Targets && sites")
         self.timing = TimingView(context, stack, env)
         self.tabs.addTab(self.timing, "Timing")
+        self.legal = LegalView(context, stack, env)
+        self.tabs.addTab(self.legal, "Legal")
         self.addWidget(self.placeholder)
         self.addWidget(self.tabs)
 
@@ -73,6 +76,7 @@ class Workspace(QStackedWidget):
                                    if self.overview_data else [])
         self.sites.set_operation(op_id)
         self.timing.set_operation(op_id)
+        self.legal.set_operation(op_id)
         self.setCurrentWidget(self.tabs)
 
     def _show_overview(self, ov: OperationOverview) -> None:
@@ -117,6 +121,7 @@ class Workspace(QStackedWidget):
         self.targets.apply_refresh(refresh)
         self.sites.apply_refresh(refresh)
         self.timing.apply_refresh(refresh)
+        self.legal.apply_refresh(refresh)
         if self.overview_data is None:
             self._overview_stale = True  # the overview on its way predates this change
             return None
@@ -141,4 +146,5 @@ class Workspace(QStackedWidget):
         self.targets.clear()
         self.sites.clear()
         self.timing.clear()
+        self.legal.clear()
         self.setCurrentWidget(self.placeholder)
