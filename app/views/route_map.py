@@ -157,6 +157,9 @@ def route_map(drawing: LegalDrawing, report: LegalReport,
     subject, lines = selected_lines(report, selection)
     roles = _roles(report)
     states = list(drawing.states)
+    if not any(s.abroad for s in report.readiness.seizures):
+        # The victims' states matter for seizures abroad alone.
+        states = [s for s in states if roles.get(s) != ["victims"]]
     hidden = 0
     if len(states) > MAX_STATES:
         chosen = {code for line in lines for code in (line.a, line.b)}
