@@ -32,6 +32,7 @@ class MatrixCanvas(FigureCanvasQTAgg):
         super().__init__(figure)  # type: ignore[no-untyped-call]  # matplotlib's own
         self.labels: list[RowLabel] = []
         self.highlight_row: int | None = None
+        self.corner = ""  # over the row labels, beside the top time axis
         self.label_font = QFont(self.font())
         self.label_font.setPointSizeF(LABEL_POINTS)
         self.header_font = QFont(self.label_font)
@@ -68,6 +69,12 @@ class MatrixCanvas(FigureCanvasQTAgg):
         half = max(int(abs(step) / 2), 6)
         painter = QPainter(self)
         try:
+            if self.corner and exposed.top() < plot_top:
+                painter.setFont(self.header_font)
+                painter.setPen(HEADER_COLOUR)
+                painter.drawText(QRect(2, int(plot_top) - 34, left - 40, 30),
+                                 int(Qt.AlignmentFlag.AlignRight
+                                     | Qt.AlignmentFlag.AlignBottom), self.corner)
             if self.highlight_row is not None:
                 middle = top_of_rows + self.highlight_row * step
                 painter.fillRect(QRect(0, int(middle) - half, self.width(), 2 * half),

@@ -121,6 +121,12 @@ class SyncMatrix(QWidget):
     def show_plan(self, plan: MatrixPlan) -> None:
         """Draw the whole matrix again (synchronously; 200 rows take well under a second,
         see bench/bench_timing_gui.py)."""
+        before = self.plan
+        # The same dates and rows again (a new H-hour, an authorisation): keep the
+        # user's zoom, so that a click in a zoomed-in day does not throw the view out.
+        kept = ((self.axes.get_xlim(), self.axes.get_ylim()) if before is not None
+                and (before.start, before.end, before.row_count)
+                == (plan.start, plan.end, plan.row_count) else None)
         self.plan = plan
         self.canvas.setMinimumHeight(TOP_PX + BOTTOM_PX + ROW_PX * max(plan.row_count, 6))
         self._margins()
@@ -181,6 +187,7 @@ class SyncMatrix(QWidget):
         if plan.h_hour is not None:
             ax.axvline(x_of(plan.h_hour), color=H_HOUR, linewidth=1.8, zorder=3)
         self.canvas.labels = labels
+        self.canvas.corner = "Site · zone · its clock at H-hour     times in UTC →"
         self.left_px = max(120, self.canvas.label_width(
             [label.text for label in labels if not label.header]) + 14)
         self._margins()
@@ -190,7 +197,11 @@ class SyncMatrix(QWidget):
         self._time_axis(plan, rows=len(labels))
         self.legend.set_text(2, f"H-hour {plan.h_hour:%a %d %b %H:%M} UTC" if plan.h_hour
                              else "H-hour: not set")
-        self.toolbar.update()  # "home" is this view, not the previous operation's
+        if kept is None:
+            self.toolbar.update()  # "home" is this view, not the previous operation's
+        else:
+            ax.set_xlim(*kept[0])
+            ax.set_ylim(*kept[1])
         self.draw_idle()
 
     def _time_axis(self, plan: MatrixPlan, rows: int) -> None:

@@ -124,7 +124,11 @@ def test_click_in_a_feasible_window_sets_h_hour_and_undo(qtbot: QtBot, window: M
     assert view.data is not None
     # Paris opens at 06:00 CEST
     assert view.data.report.windows[0][0] == datetime(2026, 6, 1, 4, tzinfo=UTC)
+    assert view.matrix is not None
+    zoomed = (view.matrix.axes.get_xlim()[0] + 0.25, view.matrix.axes.get_xlim()[0] + 0.5)
+    view.matrix.axes.set_xlim(*zoomed)  # as the toolbar's zoom leaves it: 06:00 to 12:00
     plan(qtbot, view, lambda: _click(view, datetime(2026, 6, 1, 7, 3, 20, tzinfo=UTC)))
+    assert view.matrix.axes.get_xlim() == pytest.approx(zoomed)  # the zoom is kept
     chosen = datetime(2026, 6, 1, 7, 5, tzinfo=UTC)
     assert plan_timing(ctx, "TIDE", DAY, DAY).h_hour == chosen
     assert view.h_hour.text() == "2026-06-01T07:05Z"
