@@ -292,8 +292,10 @@ class LegalView(QWidget):
         if self.editor is None:
             self.editor = InstrumentEditor(self.context, self)
             self.editor.changed.connect(self.recheck)
+        elif self.editor.isVisible():
+            self.editor.raise_()  # already open, perhaps behind the main window
+            return self.editor
         else:
             self.editor.reload()
         self.editor.show()
-        self.editor.raise_()
         return self.editor
