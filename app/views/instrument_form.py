@@ -154,6 +154,8 @@ class InstrumentForm(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.problem)
         layout.addWidget(self.buttons)
+        for edit in (self.name, self.parties, self.in_force):
+            edit.setCursorPosition(0)  # long texts read from their start
         self.parties.textChanged.connect(lambda _t: self._enable())
         self._enable()
 

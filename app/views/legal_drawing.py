@@ -38,7 +38,8 @@ LINE_STYLES: dict[str, tuple[str, Style]] = {
 }
 SELECTED_RING = "#ffb300"
 PLACES = (0.5, 0.38, 0.62, 0.28, 0.72)  # where along a line its label may sit
-LIMIT = 1.55  # the ring has radius 1; room for the names under the circles
+LIMIT = 1.4  # the ring has radius 1; room for the names under the circles
+NAME_BELOW = 0.16
 
 
 class RouteDrawing(QWidget):
@@ -79,7 +80,7 @@ class RouteDrawing(QWidget):
         ax = self.axes
         ax.clear()
         ax.set_axis_off()
-        ax.set_xlim(-LIMIT - 0.35, LIMIT + 0.35)
+        ax.set_xlim(-LIMIT - 0.25, LIMIT + 0.25)
         ax.set_ylim(-LIMIT, LIMIT)
         if not found.states:
             ax.text(0.5, 0.5, "No state is involved yet: plan an arrest, or set a person "
@@ -91,7 +92,8 @@ class RouteDrawing(QWidget):
         selected_pairs = {frozenset((line.a, line.b)) for line in found.lines}
         # Label places taken so far: the states, then the selected lines' labels; each
         # edge's label goes where along its line it is furthest from them.
-        self.taken = list(found.positions.values())
+        self.taken = [*found.positions.values(),
+                      *((x, y - NAME_BELOW) for x, y in found.positions.values())]
         for line in found.lines:
             self._line(found, line)
         for edge in found.edges:
@@ -170,7 +172,7 @@ class RouteDrawing(QWidget):
                               linewidths=4.0 if code in chosen else 1.5, zorder=5)
             self.axes.text(x, y, code, fontsize=9, fontweight="bold", ha="center",
                            va="center", color="white", zorder=6)
-            self.axes.text(x, y - 0.2, short_state(code), fontsize=7.5, ha="center",
+            self.axes.text(x, y - NAME_BELOW, short_state(code), fontsize=7.5, ha="center",
                            va="top", color="#263238", zorder=6,
                            bbox={"boxstyle": "round,pad=0.1", "facecolor": "white",
                                  "edgecolor": "none", "alpha": 0.8})

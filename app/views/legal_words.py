@@ -56,7 +56,9 @@ def answer_text(answer: RouteAnswer) -> str:
         return "tried at home: no extradition needed"
     text = STATUS_TEXT[answer.status]
     if answer.route is not None:
-        text += f" via {answer.route.key or answer.route.label}"
+        via = answer.route.key or answer.route.label
+        # A gap with an instrument: the route exists, a fact it needs is not recorded.
+        text += f" ({via} applies)" if answer.status == "gap" else f" via {via}"
     return text
 
 

@@ -35,6 +35,9 @@ from app.views.legal_words import (
 )
 from app.views.route_map import Selection
 
+# Up to this many warnings show their reasons at once; more would bury the list, and a
+# selected warning opens to show its own.
+EXPANDED_WARNINGS = 8
 KIND_ROLE = Qt.ItemDataRole.UserRole
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 1  # the target's or the seizure action's id
 DETAIL_ROLE = Qt.ItemDataRole.UserRole + 2  # HTML shown under the list for the line
@@ -82,8 +85,8 @@ class ReadinessTree(QTreeWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(1, 200)
-        header.resizeSection(2, 84)
+        header.resizeSection(1, 180)
+        header.resizeSection(2, 80)
         self.people: dict[str, QTreeWidgetItem] = {}
         self.seizures: dict[str, QTreeWidgetItem] = {}
         self.warnings_section: QTreeWidgetItem | None = None
@@ -116,7 +119,7 @@ class ReadinessTree(QTreeWidget):
                                         warning.confidence if warning.data else ""],
                               warning_html(warning, verdict), kind, warning.record_id)
             self._paint(item, warning.level)
-            item.setExpanded(True)
+            item.setExpanded(count <= EXPANDED_WARNINGS)
             self._text(item, f"Why: {warning.reason}")
             for ref in warning.data:
                 self._ref(item, ref)
@@ -128,10 +131,10 @@ class ReadinessTree(QTreeWidget):
         arrests.setExpanded(True)
         abroad = [s for s in readiness.seizures if s.abroad]
         victims = ", ".join(short_state(v) for v in readiness.victim_states) or "not known"
-        source = (" (the lead agency's country: set them with Victims' states…)"
-                  if report.victim_states_from == "lead agency" else "")
-        seized = self._section(f"Seizures abroad: {len(abroad)} · victims' states: "
-                               f"{victims}{source}")
+        source = (", the lead agency's" if report.victim_states_from == "lead agency"
+                  else "")
+        seized = self._section(f"Seizures abroad: {len(abroad)} (victims' states: "
+                               f"{victims}{source})")
         for seizure in abroad:
             self.seizures[seizure.case.action_id] = self._seizure(seized, seizure)
         seized.setExpanded(True)
@@ -261,6 +264,8 @@ class ReadinessTree(QTreeWidget):
         return True
 
     def _announce(self, item: QTreeWidgetItem | None) -> None:
+        if item is not None and item.data(0, KIND_ROLE) in ("person", "seizure"):
+            item.setExpanded(True)
         detail = ""
         line = item
         while line is not None and not detail:

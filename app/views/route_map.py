@@ -71,11 +71,11 @@ class RouteLine:
     def label(self) -> str:
         via = self.instrument.key or self.instrument.label if self.instrument else ""
         words = {"route": via, "conditional": f"{via} (conditions)",
-                 "gap": f"{via} (nationals?)" if via else "gap in data",
+                 "gap": f"{via}: bar on nationals?" if via else "gap in data",
                  "barred": "barred: fallback only", "no_route": "no route",
                  "domestic": "tried at home", "basis": via, "none": "no basis"}
         text = words.get(self.status, self.status)
-        return f"better: {text}" if self.alternative else text
+        return f"better: arrest in {self.a}, {text}" if self.alternative else text
 
 
 @dataclass(frozen=True)
