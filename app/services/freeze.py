@@ -170,7 +170,10 @@ def draft_freeze(ctx: AppContext, trace_id: str, address: str, *, legal_basis: s
         if not to:
             raise ValidationError(f"No compliance contact or country is known for {canonical}; "
                                   "give the addressee.")
-        marking = tlp_levels.normalise(tlp, record.tlp) if tlp else record.tlp
+        try:
+            marking = tlp_levels.normalise(tlp, record.tlp)
+        except ValueError as error:
+            raise ValidationError(f"{str(error)[0].upper()}{str(error)[1:]}.") from None
         change = Change()
         wallet_id = session.scalars(select(Wallet.id).where(
             Wallet.operation_id == op.id, Wallet.deleted.is_(False), Wallet.chain == chain,
