@@ -182,9 +182,6 @@ class Transfer(OperationScoped, Base):
     so no float ever touches money."""
 
     __tablename__ = "transfer"
-    # The tracer reads a wallet's transfers within one operation, from either side.
-    __table_args__ = (Index("ix_transfer_op_from", "operation_id", "from_address"),
-                      Index("ix_transfer_op_to", "operation_id", "to_address"))
 
     tx_hash: Mapped[str] = mapped_column(String(120), index=True)
     chain: Mapped[str] = mapped_column(String(20))

@@ -102,13 +102,10 @@ def resolve_seeds(session: Session, op_id: str, texts: Sequence[str]) -> list[tu
 
 
 def _has_transfers(session: Session, op_id: str, chain: str, address: str) -> bool:
-    # One side at a time: each is one lookup in its (operation, address) index, where an
-    # OR of the two would read every transfer of the operation.
     for column in (Transfer.from_address, Transfer.to_address):
-        query = select(Transfer.id).where(
-            Transfer.operation_id == op_id, column == address, Transfer.chain == chain,
-            Transfer.deleted.is_(False)).limit(1)
-        if session.scalar(query) is not None:
+        query = select(Transfer.operation_id, Transfer.deleted).where(
+            column == address, Transfer.chain == chain)
+        if any(op == op_id and not deleted for op, deleted in session.execute(query)):
             return True
     return False
 
@@ -129,18 +126,21 @@ class TransferLoader:
         wanted = set(pairs)
         addresses = sorted({address for _chain, address in wanted})
         seen: set[str] = set()
+        # One side at a time, and the operation tested here rather than in SQL: then the
+        # only index a query can use is the one on the address, one lookup per wallet.
+        # (Given the operation too, SQLite may prefer its index and read every transfer
+        # of the operation: 32 s instead of 0.24 s for 100 seeds on 50,000 transfers.)
         queries = [select(Transfer.id, Transfer.tx_hash, Transfer.chain, Transfer.from_address,
-                          Transfer.to_address, Transfer.asset, Transfer.amount, Transfer.time)
-                   .where(Transfer.operation_id == self.op_id, column.in_(chunk),
-                          Transfer.deleted.is_(False))
-                   # One side at a time, so that each uses its (operation, address) index.
+                          Transfer.to_address, Transfer.asset, Transfer.amount, Transfer.time,
+                          Transfer.operation_id, Transfer.deleted).where(column.in_(chunk))
                    for start in range(0, len(addresses), ADDRESSES_PER_QUERY)
                    for chunk in [addresses[start:start + ADDRESSES_PER_QUERY]]
                    for column in (Transfer.from_address, Transfer.to_address)]
         for query in queries:
-            for tid, tx, chain, source, dest, asset, amount, moment in self.session.execute(
-                    query):
-                if tid in seen or ((chain, source) not in wanted and (chain, dest) not in wanted):
+            for (tid, tx, chain, source, dest, asset, amount, moment, op_id,
+                 deleted) in self.session.execute(query):
+                if (op_id != self.op_id or deleted or tid in seen
+                        or ((chain, source) not in wanted and (chain, dest) not in wanted)):
                     continue
                 seen.add(tid)
                 self.read += 1

@@ -1,5 +1,4 @@
-"""money: address labels with their source, saved traces, freeze request history; a
-wallet's transfers in an operation found by index from either side
+"""money: address labels with their source, saved traces, freeze request history
 
 Revision ID: 0006
 Revises: 0005
@@ -76,12 +75,7 @@ def upgrade() -> None:
     _sync_indexes("freeze_event")
     op.create_index("ix_freeze_event_freeze_request_id", "freeze_event", ["freeze_request_id"])
 
-    op.create_index("ix_transfer_op_from", "transfer", ["operation_id", "from_address"])
-    op.create_index("ix_transfer_op_to", "transfer", ["operation_id", "to_address"])
-
 
 def downgrade() -> None:
-    op.drop_index("ix_transfer_op_to", table_name="transfer")
-    op.drop_index("ix_transfer_op_from", table_name="transfer")
     for table in ("freeze_event", "trace_record", "address_label"):
         op.drop_table(table)
