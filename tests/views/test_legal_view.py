@@ -12,13 +12,13 @@ from typing import Any
 
 import pytest
 import shiboken6
-from PySide6.QtWidgets import QTreeWidgetItem
 from pytestqt.qtbot import QtBot
 
 from app.services import legal, operations, targets
 from app.services.context import AppContext
 from app.views.legal_view import LegalView
 from app.views.main_window import MainWindow
+from app.views.readiness_model import Node
 from app.views.readiness_tree import ReadinessTree
 
 OP = "LEGAL GUI"
@@ -71,19 +71,18 @@ def _view(window: MainWindow) -> LegalView:
     return window.workspace.legal
 
 
-def _person(tree: ReadinessTree, name: str) -> QTreeWidgetItem:
-    return next(item for item in tree.people.values() if item.text(0) == name)
+def _person(tree: ReadinessTree, name: str) -> Node:
+    return tree.person(name)
 
 
-def _children(item: QTreeWidgetItem) -> list[str]:
-    return [item.child(i).text(0) for i in range(item.childCount())]
+def _children(node: Node) -> list[str]:
+    return [child.text(0) for child in node.children]
 
 
 def _warnings(tree: ReadinessTree) -> list[tuple[str, str]]:
     section = tree.warnings_section
     assert section is not None
-    return [(section.child(i).text(0), section.child(i).text(1))
-            for i in range(section.childCount())]
+    return [(child.text(0), child.text(1)) for child in section.children]
 
 
 def test_the_list_shows_each_person_with_its_verdict(window: MainWindow) -> None:
@@ -92,7 +91,7 @@ def test_the_list_shows_each_person_with_its_verdict(window: MainWindow) -> None
     angolan, german = _person(tree, "Ana Angolan"), _person(tree, "Gerd German")
     assert (angolan.text(1), angolan.text(2)) == ("barred, fallback only", "medium")
     assert (german.text(1), german.text(2)) == ("route via EU_EAW", "high")
-    (answer,) = [angolan.child(i) for i in range(angolan.childCount())]
+    (answer,) = angolan.children
     assert answer.text(0) == "Wanted by China (CN), held in Angola"
     lines = _children(answer)
     assert lines[0].startswith("Why: The person is a national of AO, which does not "
@@ -102,7 +101,7 @@ def test_the_list_shows_each_person_with_its_verdict(window: MainWindow) -> None
     assert lines[2].startswith("Rests on: nationals entry, AO: does not extradite its own "
                                "nationals · confidence medium · as of ")
     assert " · source " in lines[2]
-    (to_france,) = [german.child(i) for i in range(german.childCount())]
+    (to_france,) = german.children
     assert any(line.startswith("Rests on: EU_EAW (European Arrest Warrant")
                for line in _children(to_france))
     # One warning, the barred arrest; the route to France needs none.
@@ -116,7 +115,7 @@ def test_a_selected_line_shows_its_reason_and_data(window: MainWindow) -> None:
     view = _view(window)
     section = view.tree.warnings_section
     assert section is not None
-    view.tree.setCurrentItem(section.child(0))
+    view.tree.set_current(section.children[0])
     text = view.detail.toPlainText()
     assert "BARRED, FALLBACK ONLY" in text and "Ana Angolan" in text
     assert "Fallback: Prosecution in AO" in text
@@ -133,17 +132,17 @@ def test_selecting_a_target_highlights_its_route(window: MainWindow) -> None:
     assert drawing.map.highlighted_edges() == set()
     edge = drawing.map.edge("DE", "FR")
     assert edge is not None and {r.key for r in edge.known} >= {"EU_EAW", "CETS_024"}
-    view.tree.setCurrentItem(_person(view.tree, "Gerd German"))
+    view.tree.set_current(_person(view.tree, "Gerd German"))
     assert drawing.map.subject == "Gerd German"
     assert drawing.map.highlighted_edges() == {("DE", "FR", "EU_EAW")}
-    view.tree.setCurrentItem(_person(view.tree, "Ana Angolan"))
+    view.tree.set_current(_person(view.tree, "Ana Angolan"))
     assert drawing.map.highlighted_edges() == set()  # barred: no route to highlight
     assert [(line.a, line.b, line.status) for line in drawing.map.lines] == [
         ("AO", "CN", "barred")]
     assert drawing.map.lines[0].label() == "barred: fallback only"
     # A child line (the route to France) selects its person too.
     german = _person(view.tree, "Gerd German")
-    view.tree.setCurrentItem(german.child(0))
+    view.tree.set_current(german.children[0])
     assert drawing.map.highlighted_edges() == {("DE", "FR", "EU_EAW")}
 
 
@@ -151,8 +150,8 @@ def test_requesting_states_refuses_an_unknown_code_and_saves_a_good_one(
         qtbot: QtBot, window: MainWindow, ctx: AppContext) -> None:
     view = _view(window)
     angolan = _person(view.tree, "Ana Angolan")
-    target_id = next(k for k, v in view.tree.people.items() if v is angolan)
-    view.tree.setCurrentItem(angolan)
+    target_id = angolan.record_id
+    view.tree.set_current(angolan)
     dialog = view.ask_target_legal()
     assert dialog is not None
     assert dialog.wanted.edit.text() == "CN" and dialog.nationality.edit.text() == "AO"
@@ -187,7 +186,7 @@ def test_requesting_states_refuses_an_unknown_code_and_saves_a_good_one(
 
 def test_requesting_states_need_a_selected_person(window: MainWindow) -> None:
     view = _view(window)
-    view.tree.setCurrentItem(None)
+    view.tree.set_current(None)
     assert not view.requesting.isEnabled()
     assert view.ask_target_legal() is None
 
