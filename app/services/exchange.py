@@ -24,6 +24,7 @@ from app.services.operations import find_operation
 from app.sync import bundle as bundles
 from app.sync import changeset as cs
 from app.sync import identity, sshsig
+from app.sync.batch import cycle_collection_paused
 from app.sync.enrolment import EnrolmentError, Offer, Request
 from app.sync.keys import current_roster, publish_roster, root_key, store_roster
 from app.sync.merge import Merger, MergeReport
@@ -221,7 +222,8 @@ def _unacked(session: Session, op_id: str, partner: Partner,
     known = exists().where(and_(Delivery.agency_id == partner.agency_id,
                                 Delivery.changeset_id == ChangesetRecord.id,
                                 Delivery.bundle_sequence <= partner.acked_sequence))
-    return [HeldChangeset(*row) for row in session.execute(
+    session.flush()  # then read as plain rows, without the ORM's loading
+    return [HeldChangeset(*row) for row in session.connection().execute(
         select(ChangesetRecord.id, ChangesetRecord.body, ChangesetRecord.signature,
                ChangesetRecord.agency_id, ChangesetRecord.operation_id, ChangesetRecord.tlp,
                ChangesetRecord.red_to).where(
@@ -284,7 +286,7 @@ def _plan(session: Session, ctx: AppContext, codename: str, to: list[str]) -> tu
 def export_bundle(ctx: AppContext, codename: str, to: list[str], target: Path,
                   progress: Callable[[int, int], None] | None = None) -> ExportReport:
     assert ctx.identity is not None
-    with ctx.session() as session:
+    with cycle_collection_paused(), ctx.session() as session:
         shares, rows = _plan(session, ctx, codename, to)
         op = find_operation(session, codename)
         recipients: list[str] = [ctx.identity.age_recipient]
@@ -318,10 +320,10 @@ def export_bundle(ctx: AppContext, codename: str, to: list[str], target: Path,
             partner = session.get(Partner, share.agency_id)
             assert partner is not None
             seq = partner.next_sequence
-            if rows:  # one bulk INSERT, not a mapped object per changeset
+            if rows:  # one bulk INSERT, in the order of its indexes (ids are random)
                 session.execute(insert(Delivery), [
-                    {"agency_id": share.agency_id, "changeset_id": r.id, "bundle_sequence": seq}
-                    for r in rows])
+                    {"agency_id": share.agency_id, "changeset_id": changeset_id,
+                     "bundle_sequence": seq} for changeset_id in sorted(r.id for r in rows)])
             partner.next_sequence = seq + 1
             partner.last_manifest_hash = manifest_hash
             partner.last_sent = now
@@ -367,7 +369,8 @@ def import_bundle(ctx: AppContext, path: Path, limits: bundles.Limits = bundles.
     """Verify a bundle as DESIGN.md says and apply it in one transaction; a refused bundle
     changes no operation data (its refusal is recorded in the audit log)."""
     try:
-        return _import(ctx, path, limits)
+        with cycle_collection_paused():
+            return _import(ctx, path, limits)
     except (bundles.BundleError, TrustError, cs.ChangesetError) as error:
         reason = str(error)
         with ctx.store.session() as session:
@@ -433,8 +436,9 @@ def _import(ctx: AppContext, path: Path, limits: bundles.Limits) -> BundleImport
                                      manifest.acks.get(ctx.agency_id, 0))
         partner.last_received = datetime.now(UTC)
         received = _received(session, agency_id, [c.id for c in contents.changesets])
-        arrived = [{"agency_id": agency_id, "changeset_id": c.id, "bundle_sequence": 0}
-                   for c in contents.changesets if c.id not in received]
+        arrived = [{"agency_id": agency_id, "changeset_id": changeset_id, "bundle_sequence": 0}
+                   for changeset_id in sorted(c.id for c in contents.changesets)
+                   if changeset_id not in received]
         if arrived:
             session.execute(insert(Delivery), arrived)
         report = merger.report

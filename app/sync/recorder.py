@@ -68,11 +68,21 @@ def _column_keys(model: type[Any]) -> list[str]:
 
 
 def knowledge(session: Session) -> dict[str, str]:
-    """Device id -> highest HLC applied from it: what this store has seen."""
-    rows = session.execute(select(ChangesetRecord.device_id, func.max(ChangesetRecord.hlc))
-                           .where(ChangesetRecord.status == "applied")
-                           .group_by(ChangesetRecord.device_id))
-    return {device: hlc for device, hlc in rows}
+    """Device id -> highest HLC applied from it: what this store has seen.
+
+    Asked device by device, each from the top of the (device, hlc) index down to its
+    first applied changeset: one grouped query would read every changeset row (the
+    status is not in the index), a second or more with 100,000 changesets, and every
+    write transaction asks."""
+    found: dict[str, str] = {}
+    devices = session.scalars(select(ChangesetRecord.device_id).distinct()).all()
+    for device in devices:
+        hlc = session.scalar(select(ChangesetRecord.hlc).where(
+            ChangesetRecord.device_id == device, ChangesetRecord.status == "applied")
+            .order_by(ChangesetRecord.hlc.desc()).limit(1))
+        if hlc is not None:
+            found[device] = hlc
+    return found
 
 
 def next_seq(session: Session) -> int:
