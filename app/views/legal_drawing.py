@@ -83,9 +83,12 @@ class RouteDrawing(QWidget):
         ax.set_xlim(-LIMIT - 0.25, LIMIT + 0.25)
         ax.set_ylim(-LIMIT, LIMIT)
         if not found.states:
-            ax.text(0.5, 0.5, "No state is involved yet: plan an arrest, or set a person "
-                    "target's requesting states.", transform=ax.transAxes, ha="center",
-                    va="center", color="gray", wrap=True)
+            message = (f"{found.hidden} states are involved: select a target or a seizure "
+                       "in the list to draw its states and routes." if found.hidden else
+                       "No state is involved yet: plan an arrest, or set a person "
+                       "target's requesting states.")
+            ax.text(0.5, 0.5, message, transform=ax.transAxes, ha="center", va="center",
+                    color="gray", wrap=True)
             self.caption.clear()
             self.draw_idle()
             return

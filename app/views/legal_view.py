@@ -158,6 +158,9 @@ class LegalView(QWidget):
         self.recheck()
 
     def clear(self) -> None:
+        """No operation (or the store locked): nothing of it stays on screen."""
+        if self.editor is not None:
+            self.editor.close()
         self.set_operation("")
 
     def apply_refresh(self, refresh: Refresh) -> None:

@@ -75,6 +75,8 @@ def test_browse_and_search(window: MainWindow) -> None:
     assert "Party list unknown: a gap in the data" in detail
     assert "Named as possible parties:" in detail
     assert not editor.remove.isEnabled()  # shipped: corrected, never removed
+    window.lock()
+    assert not editor.isVisible()  # nothing stays open over a locked store
 
 
 def test_add_refuses_a_bad_party_list_then_adds(qtbot: QtBot, window: MainWindow,
