@@ -35,6 +35,7 @@ MAX_SKEW_MS = 10 * 60 * 1000  # stamps further ahead of our clock are quarantine
 KIND_ORDER = ("agency", "jurisdiction", "instrument", "operation", "participant", "target",
               "site", "wallet", "action", "transfer", "freeze_request", "note")
 
+_RANK = {kind: rank for rank, kind in enumerate(KIND_ORDER)}
 IN_CHUNK = 500  # ids per IN (...) query when reading ahead
 
 KeyLookup = Callable[[str, str, str], Ed25519PublicKey]
@@ -370,15 +371,16 @@ class Merger:
 
     @staticmethod
     def _in_order(change: cs.Changeset) -> list[cs.Op]:
-        return sorted(change.ops, key=lambda op: KIND_ORDER.index(op.kind)
-                      if op.kind in KIND_ORDER else len(KIND_ORDER))
+        if len(change.ops) == 1:
+            return list(change.ops)
+        return sorted(change.ops, key=lambda op: _RANK.get(op.kind, len(KIND_ORDER)))
 
     def _check_ops(self, change: cs.Changeset) -> list[_Step] | None:
         """Every check the ops must pass, in the order applying them would meet them,
         before anything is changed. None when two ops change the same record (the
         second is checked against the first's result): those go through a savepoint."""
         ops = self._in_order(change)
-        if len({(op.kind, op.id) for op in ops}) != len(ops):
+        if len(ops) > 1 and len({(op.kind, op.id) for op in ops}) != len(ops):
             return None
         steps = []
         for op in ops:
