@@ -255,6 +255,9 @@ class Merger:
             self._statuses.clear()
             rows = self.session.scalars(select(ChangesetRecord).where(
                 ChangesetRecord.status == "pending").order_by(ChangesetRecord.hlc)).all()
+            if not rows:  # nothing held back: no need to count them again
+                self.report.pending = 0
+                return
             progress = False
             for row in rows:
                 before = self.report.applied
