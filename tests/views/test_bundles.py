@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
@@ -76,7 +76,8 @@ def _drop(win: MainWindow, *urls: QUrl) -> tuple[bool, bool]:
     """Drag ``urls`` over the window and drop them: (enter accepted, drop accepted)."""
     mime = QMimeData()
     mime.setUrls(list(urls))
-    enter = QDragEnterEvent(QPointF(40, 40), Qt.DropAction.CopyAction, mime,
+    # QDragEnterEvent takes a QPoint (QDropEvent a QPointF) in the PySide6 we pin.
+    enter = QDragEnterEvent(QPoint(40, 40), Qt.DropAction.CopyAction, mime,
                             Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(win, enter)
     drop = QDropEvent(QPointF(40, 40), Qt.DropAction.CopyAction, mime,
