@@ -239,7 +239,9 @@ def _check_payload(plain: IO[bytes], signer: Ed25519PublicKey, own_agency: str,
     lines = data["changesets.jsonl"].decode("utf-8", "replace").splitlines()
     if len(lines) > limits.max_changesets:
         raise BundleError("the bundle holds more changesets than allowed")
-    changesets = [SignedChangeset.from_line(line) for line in lines if line.strip()]
+    # A changeset listed twice is the same changeset: keep the first (its id is its hash).
+    changesets = list({c.id: c for c in (SignedChangeset.from_line(line) for line in lines
+                                          if line.strip())}.values())
     rosters = [data[n] for n in sorted(data) if n.startswith("rosters/")]
     return Contents(manifest, hashlib.sha256(data["manifest.json"]).hexdigest(), changesets,
                     rosters, signer)

@@ -162,3 +162,29 @@ def test_forged_changeset_alone_is_refused_and_the_rest_applied(
     with ke.store.session() as session:
         names = set(session.scalars(select(Target.name)))
     assert names == {"Shared", "AO own"}
+
+
+def test_a_changeset_listed_twice_is_applied_once(pair: tuple[AppContext, AppContext],
+                                                  tmp_path: Path) -> None:
+    ke, ao = pair
+    path = tmp_path / "b.jopb"
+    exchange.export_bundle(ke, "TIDE", ["Angola SIC"], path)
+
+    def change(inner: dict[str, bytes]) -> None:
+        import hashlib
+        import json
+
+        first = inner["changesets.jsonl"].splitlines(keepends=True)[0]
+        inner["changesets.jsonl"] += first
+        manifest = json.loads(inner["manifest.json"])
+        data = inner["changesets.jsonl"]
+        manifest["members"]["changesets.jsonl"] = {
+            "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+        inner["manifest.json"] = json.dumps(manifest, sort_keys=True, indent=1).encode()
+        assert ke.identity is not None
+        inner["manifest.sig"] = sshsig.sign(ke.identity.sign_key, INNER_NAMESPACE,
+                                            inner["manifest.json"]).encode()
+
+    rewrite(path, ke, ao, change)
+    report = exchange.import_bundle(ao, path)
+    assert report.merge.refused == [] and count(ao) == 1
