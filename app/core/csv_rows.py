@@ -123,14 +123,22 @@ def guess_mapping(headers: Sequence[str]) -> ColumnMapping:
 
     Exact names are matched before synonyms, and each header is used once.
     """
+    return match_headers(headers, COLUMNS, _SYNONYMS)
+
+
+def match_headers(headers: Sequence[str], columns: Sequence[str],
+                  synonyms: Mapping[str, Sequence[str]]) -> ColumnMapping:
+    """Columns onto headers: each column's names tried in order of preference (rank by
+    rank across all columns), ignoring case and punctuation, each header used once.
+    Shared by every file import that has a column-mapping step."""
     by_norm: dict[str, str] = {}
     for header in headers:
         by_norm.setdefault(_norm(header), header)
     mapping: ColumnMapping = {}
     used: set[str] = set()
-    for rank in range(max(len(s) for s in _SYNONYMS.values())):
-        for column in COLUMNS:
-            names = _SYNONYMS[column]
+    for rank in range(max(len(s) for s in synonyms.values())):
+        for column in columns:
+            names = synonyms[column]
             if column in mapping or rank >= len(names):
                 continue
             found = by_norm.get(_norm(names[rank]))

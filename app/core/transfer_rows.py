@@ -25,7 +25,7 @@ from types import TracebackType
 from typing import Any, Protocol
 
 from app.core.addresses import AddressCheck, check_address, normalise_chain
-from app.core.csv_rows import EXTRA_FIELDS, CsvFileError, CsvReader, RowError
+from app.core.csv_rows import EXTRA_FIELDS, CsvFileError, CsvReader, RowError, match_headers
 
 COLUMNS: tuple[str, ...] = ("tx_hash", "chain", "from", "to", "asset", "amount", "time")
 REQUIRED: tuple[str, ...] = ("tx_hash", "chain", "from", "to", "amount", "time")
@@ -156,29 +156,11 @@ def parse_time(text: str, *, assume_utc: bool = False) -> datetime:
 # ---- mapping ------------------------------------------------------------------------
 
 
-def _norm(header: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", header.lower())
-
-
 def guess_mapping(headers: Sequence[str]) -> ColumnMapping:
     """Our columns onto the file's headers by name, ignoring case, spaces and punctuation,
     with the usual synonyms (hash, txid, sender, value, timestamp, …); each header once,
     exact names before synonyms."""
-    by_norm: dict[str, str] = {}
-    for header in headers:
-        by_norm.setdefault(_norm(header), header)
-    mapping: ColumnMapping = {}
-    used: set[str] = set()
-    for rank in range(max(len(s) for s in _SYNONYMS.values())):
-        for column in COLUMNS:
-            names = _SYNONYMS[column]
-            if column in mapping or rank >= len(names):
-                continue
-            found = by_norm.get(_norm(names[rank]))
-            if found is not None and found not in used:
-                mapping[column] = found
-                used.add(found)
-    return mapping
+    return match_headers(headers, COLUMNS, _SYNONYMS)
 
 
 def check_mapping(mapping: Mapping[str, str], headers: Sequence[str], *,

@@ -42,7 +42,7 @@ Cancel = Callable[[], bool]
 MAX_LISTED_ERRORS = 10_000
 CANCEL_EVERY_ROWS = 256
 BATCH_ROWS = 4000
-# Insert order keeps every foreign key pointing at a row already written.
+# Insert order: a record after what it refers to, as a reader of the changesets expects.
 _INSERT_ORDER: tuple[type[Any], ...] = (Target, Site, Action)
 
 
