@@ -17,7 +17,17 @@ from pathlib import Path
 
 import platformdirs
 
-from app import cli_bundle, cli_identity, cli_legal, cli_money, cli_ops, cli_plan, cli_store
+from app import (
+    cli_bundle,
+    cli_identity,
+    cli_legal,
+    cli_money,
+    cli_ops,
+    cli_outcomes,
+    cli_plan,
+    cli_stix,
+    cli_store,
+)
 from app.core.errors import KnownError
 from app.services.store_admin import default_folder
 
@@ -71,6 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     cli_plan.add_commands(sub)
     cli_legal.add_commands(sub)  # after cli_plan and cli_ops: adds to plan, target
     cli_money.add_commands(sub)
+    cli_stix.add_commands(sub)
+    cli_outcomes.add_commands(sub)
     return parser
 
 
