@@ -24,6 +24,9 @@ TARGET_KINDS = ("person", "organisation", "wallet", "premises", "server")
 ACTION_KINDS = ("arrest", "search", "seizure", "takedown")
 OPERATION_STATUSES = ("planning", "ready", "executing", "concluded", "cancelled")
 ACTION_STATUSES = ("planned", "in progress", "done", "aborted")
+# What became of a site on the day: "shut down" counts among the outcomes (a server taken
+# offline, premises closed); "searched" was entered but goes on; "not found" was empty or wrong.
+SITE_STATUSES = ("planned", "searched", "shut down", "not found")
 PARTICIPANT_ROLES = ("lead", "participant", "observer")
 
 
