@@ -110,7 +110,8 @@ def cmd_operation_import(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"operation": report.codename, "imported": report.rows_imported,
                     "targets": report.targets_created, "sites": report.sites_created,
-                    "actions": report.actions_created, "refused": refused,
+                    "actions": report.actions_created,
+                    "actions_existing": report.actions_existing, "refused": refused,
                     "refused_rows": report.rows_refused})
     elif report.imported:
         if report.operation_created:

@@ -63,6 +63,8 @@ class ImportReport:
     targets_created: int = 0
     sites_created: int = 0
     actions_created: int = 0
+    # Rows whose action the operation already holds (the same file imported twice, say).
+    actions_existing: int = 0
     agencies_created: int = 0
     errors: list[RowError] = field(default_factory=list)
     cancelled: bool = False
@@ -78,9 +80,13 @@ class ImportReport:
         if self.rows_refused:
             return (f"{self.rows_refused} of {self.rows_read} rows were refused; nothing was "
                     "imported. Correct them and import the file again.")
-        return (f"{self.rows_imported} rows imported into {self.codename}: "
+        text = (f"{self.rows_imported} rows imported into {self.codename}: "
                 f"{self.targets_created} targets, {self.sites_created} sites, "
                 f"{self.actions_created} actions created.")
+        if self.actions_existing:
+            text += (f" {self.actions_existing} actions were already there and were left "
+                     "as they are.")
+        return text
 
 
 class _RollbackSignal(Exception):  # noqa: N818 (a signal, not an error)
@@ -184,6 +190,12 @@ class _Import:
             name.casefold(): aid for aid, name in session.execute(
                 select(Agency.id, Agency.name).where(Agency.deleted.is_(False))
                 .order_by(Agency.updated))}
+        # An action is the same action when it does the same thing to the same target at the
+        # same site, by the same agency at the same time: importing a file again adds none.
+        self.actions: set[tuple[Any, ...]] = {tuple(row) for row in session.execute(
+            select(Action.kind, Action.target_id, Action.site_id, Action.agency_id,
+                   Action.offset_min).where(Action.operation_id == op_id,
+                                            Action.deleted.is_(False)))}
         self.participants: set[str] = set(session.scalars(
             select(Participant.agency_id).where(Participant.operation_id == op_id,
                                                 Participant.deleted.is_(False))))
@@ -206,7 +218,11 @@ class _Import:
                                                "country": row.country, "tlp": row.tlp})
             self.targets[key] = target_id
             self.report.targets_created += 1
-        if row.action:
+        action_key = (row.action, target_id, site_id, agency_id, row.offset_min)
+        if row.action and action_key in self.actions:
+            self.report.actions_existing += 1
+        elif row.action:
+            self.actions.add(action_key)
             self.bulk.add(Action, {"kind": row.action, "target_id": target_id,
                                    "site_id": site_id, "agency_id": agency_id,
                                    "offset_min": row.offset_min, "tlp": row.tlp,

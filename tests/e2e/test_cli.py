@@ -138,8 +138,8 @@ def test_import_good_then_bad_csv(jointops: Runner, tmp_path: Path) -> None:
     result = jointops("operation", "import", "NEW OP", str(good), "--json")
     assert result.code == 0, result.err
     assert json.loads(result.out) == {"operation": "NEW OP", "imported": 3, "targets": 2,
-                                      "sites": 2, "actions": 3, "refused": [],
-                                      "refused_rows": 0}
+                                      "sites": 2, "actions": 3, "actions_existing": 0,
+                                      "refused": [], "refused_rows": 0}
 
     bad = tmp_path / "bad.csv"
     bad.write_text(GOOD_CSV + "Third,person,Lusaka house,QQ,,1,1,arrest,0,,\n"

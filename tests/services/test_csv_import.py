@@ -98,16 +98,29 @@ def test_good_file_creates_the_operation_and_its_records(ctx: AppContext,
                      "Angola SIC": "participant"}
 
 
-def test_importing_again_adds_actions_but_not_targets_or_sites(ctx: AppContext,
-                                                               tmp_path: Path) -> None:
+def test_importing_again_adds_nothing(ctx: AppContext, tmp_path: Path) -> None:
     path = write(tmp_path, GOOD)
     import_csv(ctx, "SAFARI DAWN", path)
     again = import_csv(ctx, "SAFARI DAWN", path)
     assert again.imported and not again.operation_created
     assert (again.targets_created, again.sites_created, again.agencies_created) == (0, 0, 0)
-    assert again.actions_created == 5
+    assert (again.actions_created, again.actions_existing) == (0, 5)
+    assert "5 actions were already there" in again.summary()
     summary = overview(ctx, "SAFARI DAWN").summary
-    assert (summary.targets, summary.sites, summary.actions) == (4, 3, 10)
+    assert (summary.targets, summary.sites, summary.actions) == (4, 3, 5)
+
+
+def test_importing_a_changed_file_adds_only_the_new_action(ctx: AppContext,
+                                                           tmp_path: Path) -> None:
+    import_csv(ctx, "SAFARI DAWN", write(tmp_path, GOOD))
+    lines = GOOD.strip().splitlines()
+    # The same target and site again, thirty minutes later: a different action.
+    later = lines[1].split(",")
+    offset = COLUMNS.index("offset_min")
+    later[offset] = str(int(later[offset]) + 30)
+    again = import_csv(ctx, "SAFARI DAWN", write(tmp_path, "\n".join([*lines, ",".join(later)])))
+    assert (again.actions_created, again.actions_existing) == (1, 5)
+    assert overview(ctx, "SAFARI DAWN").summary.actions == 6
 
 
 def test_imports_into_an_existing_operation(ctx: AppContext, tmp_path: Path) -> None:
