@@ -10,19 +10,14 @@ from typing import Any
 from PySide6.QtCore import QItemSelection, Qt, Signal
 from PySide6.QtGui import QShowEvent, QUndoStack
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QButtonGroup,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QScrollArea,
-    QSplitter,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -31,6 +26,7 @@ from app.core.errors import KnownError, NotFoundError
 from app.services import sites
 from app.services.context import AppContext
 from app.services.reference_facts import JurisdictionFacts, jurisdiction_facts
+from app.views.record_table import record_table, table_over_form
 from app.views.site_commands import AddSite, DeleteSite, EditSite
 from app.views.site_form import NewSiteDialog, SiteForm
 from app.views.site_table_model import (
@@ -92,33 +88,9 @@ class SitesView(QWidget):
         bar.addWidget(self.add_site)
         bar.addWidget(self.delete_site)
 
-        self.table = QTableView()
-        self.table.setObjectName("sites")
-        self.table.setModel(self.proxy)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(
-            self.table.fontMetrics().height() + 8)
-        header = self.table.horizontalHeader()
-        header.setSectionsClickable(True)
-        header.setSortIndicatorShown(True)
-        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        header.sortIndicatorChanged.connect(self.proxy.sort)
-        for column, width in enumerate(COLUMN_WIDTHS):
-            header.resizeSection(column, width)
+        self.table = record_table("sites", self.proxy, COLUMN_WIDTHS)
         self.form = SiteForm(self._facts)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setWidget(self.form)
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.table)
-        splitter.addWidget(scroll)
-        splitter.setSizes([340, 420])
+        splitter = table_over_form(self.table, self.form, [340, 420])
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(splitter, 1)

@@ -8,16 +8,11 @@ from typing import Any
 from PySide6.QtCore import QItemSelection, Qt
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
-    QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -32,6 +27,7 @@ from app.services.targets import TargetDetail, TargetRow
 from app.views.action_dialog import ActionDialog
 from app.views.facts_text import nationals_text
 from app.views.new_target_dialog import NewTargetDialog
+from app.views.record_table import record_table, table_over_form
 from app.views.target_form import TargetForm
 from app.views.target_table_model import ID_ROLE, TargetFilterProxy, TargetTableModel
 from app.views.undo_commands import (
@@ -90,35 +86,11 @@ class TargetsView(QWidget):
         bar.addWidget(self.add_target)
         bar.addWidget(self.delete_target)
 
-        self.table = QTableView()
-        self.table.setObjectName("targets")
-        self.table.setModel(self.proxy)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(
-            self.table.fontMetrics().height() + 8)
-        header = self.table.horizontalHeader()
-        header.setSectionsClickable(True)
-        header.setSortIndicatorShown(True)
-        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        header.sortIndicatorChanged.connect(self.proxy.sort)
-        for column, width in enumerate(COLUMN_WIDTHS):
-            header.resizeSection(column, width)
+        self.table = record_table("targets", self.proxy, COLUMN_WIDTHS)
         self.form = TargetForm()
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setWidget(self.form)
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.table)
-        splitter.addWidget(scroll)
+        splitter = table_over_form(self.table, self.form, [380, 400])
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([380, 400])
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(splitter, 1)
