@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, OperationScoped, Shareable, utcnow
 from app.models.money_records import AddressLabel, FreezeEvent, TraceRecord
+from app.models.outcome_records import AssetRecord, Victim
 
 TARGET_KINDS = ("person", "organisation", "wallet", "premises", "server")
 ACTION_KINDS = ("arrest", "search", "seizure", "takedown")
@@ -274,4 +275,6 @@ SHAREABLE_KINDS: dict[str, type[Shareable]] = {
     "address_label": AddressLabel,
     "trace_record": TraceRecord,
     "freeze_event": FreezeEvent,
+    "victim": Victim,
+    "asset_record": AssetRecord,
 }
