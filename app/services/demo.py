@@ -25,9 +25,12 @@ from sqlalchemy.orm import Session
 from app.core.addresses import base58check_encode, eip55_checksum, encode_segwit
 from app.core.errors import KnownError, ValidationError
 from app.models.base import reference_id
+from app.models.money_records import FreezeEvent
+from app.models.outcome_records import AssetRecord, Victim
 from app.models.records import (
     Action,
     Agency,
+    FreezeRequest,
     Operation,
     Participant,
     Site,
@@ -203,18 +206,18 @@ class _Builder:
         return self.bulk.add(Target, values)
 
     def site(self, name: str, country: str, lat: float, lon: float, address: str,
-             tlp: str = "AMBER") -> str:
+             tlp: str = "AMBER", status: str = "planned") -> str:
         return self.bulk.add(Site, {
             "name": name, "country": country, "zone": ZONES[country], "lat": lat, "lon": lon,
             "address": address, "jurisdiction_id": reference_id("jurisdiction", country),
-            "tlp": tlp})
+            "tlp": tlp, "status": status})
 
     def action(self, kind: str, target_id: str, site_id: str | None, country: str,
-               offset_min: int, tlp: str = "AMBER") -> str:
+               offset_min: int, tlp: str = "AMBER", status: str = "planned") -> str:
         agency = self.by_country[country]
         return self.bulk.add(Action, {
             "kind": kind, "target_id": target_id, "site_id": site_id, "agency_id": agency,
-            "offset_min": offset_min, "tlp": tlp, "status": "planned"})
+            "offset_min": offset_min, "tlp": tlp, "status": status})
 
     def wallet(self, chain: str, address: str, label: str, target_id: str | None,
                category: str = "suspect") -> str:
@@ -251,6 +254,7 @@ def create_demo(ctx: AppContext, codename: str = DEMO_CODENAME) -> tuple[str, Ch
         b = _Builder(session, ctx, codename, DESCRIPTION, h_hour)
         _demo_records(b)
         change = b.finish()
+        change.merge(_demo_trace(session, b))
         ctx.audit(session, "demo created", codename=codename.strip())
         return b.op_id, change
 
@@ -277,7 +281,7 @@ def _demo_records(b: _Builder) -> None:
     b.action("search", ringleader, nyali, "KE", 30)
     b.action("arrest", manager, westlands, "KE", 0)
     b.action("search", centre, westlands, "KE", 0)
-    b.action("seizure", centre, westlands, "KE", 45)
+    vehicles = b.action("seizure", centre, westlands, "KE", 45)
     b.action("search", forex, westlands, "KE", 10)
 
     # Angola: illegal mining centres drawing power off the grid.
@@ -292,12 +296,13 @@ def _demo_records(b: _Builder) -> None:
     fixer = b.target("person", "Tomás Ndala Fortunato", "AO", nationality=["AO"],
                      grading="C2", location="Benguela")
     hashco = b.target("organisation", "Kwanza Hashpower Lda", "AO")
+    rig_seizures = []
     for site, premises_name, offset in ((viana, "Viana mining warehouse", 0),
                                         (cacuaco, "Cacuaco mining compound", 0),
                                         (benguela, "Benguela container rigs", 20)):
         premises = b.target("premises", premises_name, "AO")
         b.action("search", premises, site, "AO", offset)
-        b.action("seizure", premises, site, "AO", offset + 60)
+        rig_seizures.append(b.action("seizure", premises, site, "AO", offset + 60))
     b.action("arrest", miner, viana, "AO", 0)
     b.action("arrest", fixer, benguela, "AO", 20)
     b.action("search", hashco, cacuaco, "AO", 5)
@@ -307,8 +312,10 @@ def _demo_records(b: _Builder) -> None:
                     "Suite 0, Sample House, Cairo Road, Lusaka" + fake)
     kitwe = b.site("Kitwe safe house", "ZM", -12.8100, 28.2200,
                    "House 00, Notreal Street, Parklands, Kitwe" + fake)
+    # Phase one, already carried out (see _demo_outcomes): the shed, the servers, and two
+    # arrests made early because the suspects were about to travel.
     shed = b.site("Kafue Road mining shed", "ZM", -15.4900, 28.2600,
-                  "Plot 000, Kafue Road, Lusaka" + fake)
+                  "Plot 000, Kafue Road, Lusaka" + fake, status="shut down")
     director = b.target("person", "Chanda Mwape Zulu", "ZM", "RED", nationality=["ZM"],
                         grading="B2", location="Lusaka")
     recruiter = b.target("person", "Natasha Bwalya Phiri", "ZM", nationality=["ZM"],
@@ -318,27 +325,27 @@ def _demo_records(b: _Builder) -> None:
     rigs = b.target("premises", "Kafue Road mining shed", "ZM")
     b.action("arrest", director, office, "ZM", 0, "RED")
     b.action("search", platform, office, "ZM", 0)
-    b.action("seizure", platform, office, "ZM", 30)
-    b.action("arrest", recruiter, kitwe, "ZM", 10)
-    b.action("search", recruiter, kitwe, "ZM", 25)
-    b.action("search", rigs, shed, "ZM", 0)
-    b.action("seizure", rigs, shed, "ZM", 60)
+    cash = b.action("seizure", platform, office, "ZM", 30)
+    b.action("arrest", recruiter, kitwe, "ZM", 10, status="done")
+    b.action("search", recruiter, kitwe, "ZM", 25, status="done")
+    b.action("search", rigs, shed, "ZM", 0, status="done")
+    b.action("seizure", rigs, shed, "ZM", 60, status="done")
 
     # Partners abroad: a money-mule coordinator and the platforms' servers.
     sandton = b.site("Sandton flat", "ZA", -26.1076, 28.0567,
                      "Unit 0, Example Court, Sandton, Johannesburg" + fake)
     rack = b.site("Johannesburg data centre rack", "ZA", -26.1450, 28.0410,
-                  "Rack 00, Placeholder Data Park, Johannesburg" + fake)
+                  "Rack 00, Placeholder Data Park, Johannesburg" + fake, status="shut down")
     amsterdam = b.site("Amsterdam hosting hall", "NL", 52.3390, 4.9170,
-                       "Hal 0, Voorbeeldweg 0, Amsterdam" + fake)
+                       "Hal 0, Voorbeeldweg 0, Amsterdam" + fake, status="shut down")
     mule = b.target("person", "Sipho Mthembu-Adams", "ZA", nationality=["ZA"],
                     grading="C3", location="Johannesburg")
     app_server = b.target("server", "riftforex app back end", "ZA")
     portal = b.target("server", "savannayield portal", "NL")
-    b.action("arrest", mule, sandton, "ZA", 15)
-    b.action("search", mule, sandton, "ZA", 20)
-    b.action("takedown", app_server, rack, "ZA", 5)
-    b.action("takedown", portal, amsterdam, "NL", 5)
+    b.action("arrest", mule, sandton, "ZA", 15, status="done")
+    b.action("search", mule, sandton, "ZA", 20, status="done")
+    b.action("takedown", app_server, rack, "ZA", 5, status="done")
+    b.action("takedown", portal, amsterdam, "NL", 5, status="done")
 
     # The money: victims pay USDT into a collection wallet, it is swept and cashed out.
     collection = tron_address("collection")
@@ -351,9 +358,10 @@ def _demo_records(b: _Builder) -> None:
         ("bitcoin", payout, "BTC payout wallet", "KE"),
         ("ethereum", treasury, "ETH treasury wallet", "AO"),
     ]
+    wallets = {}
     for chain, address, label, country in wallet_targets:
         owner_target = b.target("wallet", label, country, location=f"{chain}: {address}")
-        b.wallet(chain, address, label, owner_target)
+        wallets[address] = b.wallet(chain, address, label, owner_target)
         b.action("seizure", owner_target, None, country, 0)
     start = b.h_hour - timedelta(days=40)
     for i in range(6):
@@ -366,6 +374,93 @@ def _demo_records(b: _Builder) -> None:
                start + timedelta(days=21))
     b.transfer("ethereum", treasury, ethereum_address("mixer-in"), "ETH", "7.5",
                start + timedelta(days=25))
+    _demo_outcomes(b, start, [wallets[sweep], wallets[payout], wallets[treasury]],
+                   vehicles, rig_seizures[0], cash)
+
+
+def _demo_trace(session: Session, b: _Builder) -> Change:
+    """The victims' money traced forward and the trace saved, in the demo's transaction,
+    as the basis of what the Outcomes tab counts as traced."""
+    from app.core.tracing import trace
+    from app.models.money_records import TraceRecord
+    from app.services.labels import trace_labels
+    from app.services.money import TransferLoader, endpoint_document, totals_document
+
+    seeds = [("tron", tron_address(f"victim-{i}")) for i in range(6)]
+    result = trace(seeds, "fifo", "forward", trace_labels(session, b.op_id),
+                   TransferLoader(session, b.op_id))
+    record = TraceRecord(owner_agency_id=b.ctx.agency_id, operation_id=b.op_id)
+    stamp_write(record, {
+        "direction": result.direction, "method": result.method,
+        "seeds": [list(s) for s in result.seeds], "hops": result.limits.hops,
+        "min_amount": "0", "window_start": None, "window_end": None,
+        "statement": result.statement, "totals": totals_document(result),
+        "endpoints": [endpoint_document(e) for e in result.endpoints],
+        "made_at": b.h_hour - timedelta(days=19), "tlp": "AMBER"}, b.ctx.clock)
+    session.add(record)
+    session.flush()
+    change = Change()
+    change.add("created", "trace_record", record.id)
+    return change
+
+
+def _freeze(b: _Builder, wallet_id: str | None, addressee: str, country: str, asset: str,
+            amount: str, frozen: str, sent: datetime, hours: int) -> str:
+    """A freeze request sent at ``sent`` and frozen ``hours`` later, with its history."""
+    status = "frozen" if frozen == amount else "partly frozen"
+    frozen_at = sent + timedelta(hours=hours)
+    request = b.bulk.add(FreezeRequest, {
+        "wallet_id": wallet_id, "addressee": addressee, "asset": asset, "amount": amount,
+        "frozen_amount": frozen, "legal_basis": "Preservation order (fictional)",
+        "urgency": "urgent", "status": status, "drafted_at": sent - timedelta(hours=2),
+        "sent_at": sent, "acknowledged_at": None, "frozen_at": frozen_at,
+        "released_at": None, "tlp": "AMBER"})
+    for step, at, amount_then, detail in (
+            ("drafted", sent - timedelta(hours=2), "", {"country": country, "asset": asset}),
+            ("sent", sent, "", {}), (status, frozen_at, frozen, {})):
+        b.bulk.add(FreezeEvent, {"freeze_request_id": request, "status": step, "at": at,
+                                 "frozen_amount": amount_then, "note": "", "detail": detail,
+                                 "tlp": "AMBER"})
+    return request
+
+
+def _demo_outcomes(b: _Builder, start: datetime, wallets: list[str], vehicles: str,
+                   rigs: str, cash: str) -> None:
+    """What phase one achieved, so the Outcomes tab has something to show: freezes (4, 9
+    and 30 hours after the request), seizures, a recovery returned to victims, and six
+    victims by complaint reference (no names), half of them repaid. Values in USD."""
+    sweep, payout, treasury = wallets
+    sent = start + timedelta(days=22)
+    usdt = _freeze(b, sweep, "Financial intelligence unit of Kenya (KE)", "KE", "USDT",
+                   "31500", "31500", sent, 4)
+    btc = _freeze(b, payout, "OTC desk compliance team (fictional)", "ZA", "BTC", "0.4125",
+                  "0.3", sent + timedelta(days=1), 30)
+    _freeze(b, treasury, "Financial intelligence unit of Angola (AO)", "AO", "ETH", "7.5",
+            "7.5", sent + timedelta(days=2), 9)
+    day = (start + timedelta(days=26)).date()
+    for stage, asset, amount, value, country, source_kind, source, on in (
+            ("frozen", "USDT", "31500", "31500", "KE", "freeze_request", usdt, day),
+            ("frozen", "BTC", "0.3", "27450", "ZA", "freeze_request", btc, day),
+            ("seized", "vehicles", "2", "38000", "KE", "action", vehicles, day),
+            ("seized", "mining rigs", "120", "96000", "AO", "action", rigs, day),
+            ("seized", "cash ZMW", "250000", "9400", "ZM", "action", cash, day),
+            ("recovered", "USDT", "31500", "31500", "KE", "freeze_request", usdt,
+             day + timedelta(days=2)),
+            ("returned", "USDT", "10250", "10250", "KE", "", None, day + timedelta(days=3))):
+        b.bulk.add(AssetRecord, {
+            "stage": stage, "asset": asset, "amount": amount, "value": value,
+            "currency": "USD", "country": country, "on": on.isoformat(),
+            "source_kind": source_kind, "source_id": source, "note": FICTIONAL,
+            "tlp": "AMBER"})
+    repaid = ("2500", "3750", "4000", "0", "0", "0")
+    for i, country in enumerate(("KE", "KE", "ZM", "ZM", "AO", "ZA")):
+        back = repaid[i]
+        b.bulk.add(Victim, {
+            "reference": f"{country}-COMPLAINT-2026-{101 + i:04d}", "country": country,
+            "loss": f"{(i + 2) * 1250}", "currency": "USD", "repaid": back,
+            "identified_on": (start + timedelta(days=i * 3 + 5)).date().isoformat(),
+            "repaid_on": (day + timedelta(days=3)).isoformat() if back != "0" else "",
+            "tlp": "AMBER"})
 
 
 # ---- operations at scale ------------------------------------------------------------------
@@ -382,10 +477,12 @@ _KINDS = ("person", "person", "organisation", "premises", "premises", "server", 
 
 
 def generate(ctx: AppContext, codename: str, targets: int = 10_000, actions: int = 20_000,
-             seed: int = 0) -> tuple[str, Change]:
+             seed: int = 0, outcomes: bool = False) -> tuple[str, Change]:
     """An operation of ``targets`` targets and ``actions`` actions (and a site for every
     target that has a place), with the demo's agencies; the same seed gives the same names,
-    places and offsets. For benchmarks and tests of scale."""
+    places and offsets. For benchmarks and tests of scale. With ``outcomes``, some of it
+    is done (arrests, sites shut down) and it has freezes, assets and victims at scale."""
+    done = random.Random(seed + 1)  # its own draws: the plan is the same either way
     if targets < 1 or actions < 0:
         raise ValidationError("Generate at least one target and no negative number of "
                               "actions.")
@@ -412,7 +509,9 @@ def generate(ctx: AppContext, codename: str, targets: int = 10_000, actions: int
                 site_id = b.site(f"{city} site {i:06d}", country,
                                  round(lat + rnd.uniform(-0.05, 0.05), 5),
                                  round(lon + rnd.uniform(-0.05, 0.05), 5),
-                                 f"{i} Generated Road, {city} (fictional address)")
+                                 f"{i} Generated Road, {city} (fictional address)",
+                                 status="shut down" if outcomes and done.random() < 0.3
+                                 else "planned")
             else:
                 b.wallet("bitcoin", bitcoin_address(f"{seed}-{i}"), name, target_id)
             made.append((target_id, kind, site_id, country))
@@ -420,8 +519,47 @@ def generate(ctx: AppContext, codename: str, targets: int = 10_000, actions: int
             target_id, kind, site_id, country = made[j % targets]
             kinds = _KIND_ACTIONS[kind]
             b.action(kinds[(j // targets) % len(kinds)], target_id, site_id, country,
-                     rnd.randrange(-6, 25) * 5)
+                     rnd.randrange(-6, 25) * 5,
+                     status="done" if outcomes and done.random() < 0.6 else "planned")
+        if outcomes:
+            _scale_outcomes(b, done, max(targets // 5, 1))
         change = b.finish()
         ctx.audit(session, "operation generated", codename=codename.strip(),
                   targets=targets, actions=actions, seed=seed)
         return b.op_id, change
+
+
+def _scale_outcomes(b: _Builder, rnd: random.Random, victims: int) -> None:
+    """``victims`` victims, half as many asset records, and a tenth as many freeze requests
+    (with their history, valued), spread over the countries and a month."""
+    start = b.h_hour - timedelta(days=40)
+    countries = list(CITIES)
+    for n in range(max(victims // 10, 1)):
+        country = countries[n % len(countries)]
+        amount = f"{rnd.randrange(1, 500)}.5"
+        request = _freeze(b, None, f"Financial intelligence unit ({country})", country,
+                          "USDT", amount, amount, start + timedelta(hours=n),
+                          rnd.randrange(1, 72))
+        b.bulk.add(AssetRecord, {
+            "stage": "frozen", "asset": "USDT", "amount": amount, "value": amount,
+            "currency": "USD", "country": country, "on": (start.date()).isoformat(),
+            "source_kind": "freeze_request", "source_id": request, "note": "",
+            "tlp": "AMBER"})
+    for n in range(victims // 2):
+        country = countries[n % len(countries)]
+        b.bulk.add(AssetRecord, {
+            "stage": ("seized", "recovered", "returned")[n % 3], "asset": "USDT",
+            "amount": f"{rnd.randrange(10, 9000)}", "value": f"{rnd.randrange(10, 9000)}.25",
+            "currency": "USD", "country": country,
+            "on": (start + timedelta(days=n % 30)).date().isoformat(), "source_kind": "",
+            "source_id": None, "note": "", "tlp": "AMBER"})
+    for n in range(victims):
+        country = countries[n % len(countries)]
+        loss = rnd.randrange(100, 20_000)
+        back = rnd.randrange(0, loss) if n % 2 else 0
+        b.bulk.add(Victim, {
+            "reference": f"{country}-GEN-{n:06d}", "country": country, "loss": str(loss),
+            "currency": "USD", "repaid": str(back),
+            "identified_on": (start + timedelta(days=n % 20)).date().isoformat(),
+            "repaid_on": (start + timedelta(days=25)).date().isoformat() if back else "",
+            "tlp": "AMBER"})

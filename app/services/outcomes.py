@@ -31,6 +31,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.core.tracing import plain
 from app.models.outcome_records import AssetRecord, Victim
 from app.models.records import Action, FreezeRequest, Site, Target
 from app.services.context import AppContext
@@ -291,3 +292,24 @@ def _flows(summary: MoneySummary, units: dict[tuple[str, str], Decimal]) -> list
             m.frozen if m else ZERO, units.get((name, "seized"), ZERO),
             units.get((name, "recovered"), ZERO), units.get((name, "returned"), ZERO)))
     return flows
+
+
+# ---- words shared by the CLI and the Outcomes tab ----------------------------------------
+
+
+def value_text(value: Decimal) -> str:
+    """Exact, with thousands separated: 30,000.5."""
+    return format(Decimal(plain(value)), ",f") if value else "0"
+
+
+def duration_text(value: timedelta | None) -> str:
+    """2d 3h05, 6h00, or n/a."""
+    if value is None:
+        return "n/a"
+    minutes = int(value.total_seconds()) // 60
+    days, rest = divmod(minutes, 24 * 60)
+    return (f"{days}d " if days else "") + f"{rest // 60}h{rest % 60:02d}"
+
+
+def rate_text(rate: Decimal | None) -> str:
+    return "n/a" if rate is None else f"{rate * 100:.1f} %"
