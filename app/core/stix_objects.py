@@ -15,7 +15,9 @@ Wallets are indicators whose pattern compares the ``value`` of a ``cryptocurrenc
 observable, as OpenCTI writes them (``[cryptocurrency-wallet:value = '1A1zP1...']``); the
 chain travels in the custom property ``x_jointops_chain`` on the indicator (a JointOps
 chain name: bitcoin, ethereum, tron, litecoin, polygon, ...), and the nationality of a
-person in ``x_jointops_nationality`` (ISO 3166 codes) on its threat-actor. Both are custom
+person in ``x_jointops_nationality`` (ISO 3166 codes) on its threat-actor, and a premises
+target is a location with ``x_jointops_premises: true`` (so it comes back as a premises,
+not a site). All three are custom
 properties in the STIX 2.1 sense (section 11.1): tools that do not know them keep or drop
 them, and the OASIS validator lists them as warnings, not errors.
 """
@@ -50,6 +52,7 @@ TLP1_MARKING_IDS: dict[str, str] = {
 LEVEL_OF_MARKING: dict[str, str] = {**{v: k for k, v in TLP_MARKING_IDS.items()},
                                     **TLP1_MARKING_IDS}
 CHAIN_PROPERTY = "x_jointops_chain"
+PREMISES_PROPERTY = "x_jointops_premises"
 NATIONALITY_PROPERTY = "x_jointops_nationality"
 WALLET_TYPES = ("cryptocurrency-wallet", "x-cryptocurrency-wallet",
                 "x-opencti-cryptocurrency-wallet")
@@ -116,9 +119,11 @@ class ObjectMaker:
 
     def site(self, site_id: str, name: str, country_code: str, level: str, created: str,
              modified: str, address: str = "", lat: float | None = None,
-             lon: float | None = None) -> dict[str, Any]:
+             lon: float | None = None, premises: bool = False) -> dict[str, Any]:
         obj = self.common("location", stix_id("location", site_id), level, created, modified)
         obj.update(name=name, country=country_code)
+        if premises:
+            obj[PREMISES_PROPERTY] = True
         if address:
             obj["street_address"] = address
         if lat is not None and lon is not None:
@@ -129,7 +134,7 @@ class ObjectMaker:
               modified: str, aliases: Sequence[str] = (), nationality: Sequence[str] = (),
               description: str = "") -> dict[str, Any]:
         """A person as a threat-actor (an individual), an organisation as an
-        intrusion-set, a server as infrastructure, a premises as a location."""
+        intrusion-set, a server as infrastructure."""
         if kind == "person":
             obj = self.common("threat-actor", stix_id("threat-actor", target_id), level,
                               created, modified)

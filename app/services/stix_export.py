@@ -234,7 +234,7 @@ def _build(session: Session, ctx: AppContext, codename: str, agency_ref: str | N
             if not cc:
                 sight.leave_out("premises: no country to place it")
                 continue
-            obj = make.site(tid, name, cc, level, created, modified)
+            obj = make.site(tid, name, cc, level, created, modified, premises=True)
             countries.add(cc)
         elif kind in _SDO_KINDS:
             person = kind == "person"
