@@ -39,6 +39,7 @@ NEXT: dict[str, tuple[str, ...]] = {
     "released": (),
 }
 FUTURE_SKEW = timedelta(minutes=5)
+URGENCY_CHOICES: tuple[str, ...] = URGENCIES  # for the Money view, which reads no models
 _TIME_FIELD = {"sent": "sent_at", "acknowledged": "acknowledged_at", "frozen": "frozen_at",
                "partly frozen": "frozen_at", "released": "released_at"}
 
@@ -116,6 +117,18 @@ def _addressee_for(label_name: str, contact: str, country_code: str) -> str | No
         name = found.name if found else country_code
         return f"Financial intelligence unit of {name} ({country_code})"
     return None
+
+
+def suggested_addressee(ctx: AppContext, codename: str, chain: str, address: str) -> str:
+    """Whom a request for ``address`` goes to unless the person says otherwise: its
+    service's compliance contact, else the financial intelligence unit of its country;
+    "" when neither is known (the person must then give the addressee)."""
+    with ctx.session() as session:
+        op = find_operation(session, codename)
+        label = trace_labels(session, op.id).get((chain, address))
+    if label is None:
+        return ""
+    return _addressee_for(label.name, label.contact, label.country) or ""
 
 
 def draft_freeze(ctx: AppContext, trace_id: str, address: str, *, legal_basis: str,

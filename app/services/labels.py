@@ -215,6 +215,31 @@ def _open(path: Path) -> _Records:
     return _Records(reader.kind, reader.headers, reader.rows(), reader.close)
 
 
+@dataclass(frozen=True)
+class LabelPreview:
+    format: str  # "csv", "json" or "tagpack"
+    headers: tuple[str, ...]
+    rows: list[tuple[int, list[str]]]
+    mapping: dict[str, str]  # guessed; a TagPack's fields need none
+
+
+def preview_labels(path: Path | str, n: int = 20) -> LabelPreview:
+    """For the mapping step: the file's columns (a TagPack's fields), its first rows and a
+    guessed mapping. Raises CsvFileError when the file cannot be read as labels."""
+    records = _open(Path(path))
+    try:
+        rows: list[tuple[int, list[str]]] = []
+        for line, row in records.rows:
+            if len(rows) >= n:
+                break
+            rows.append((line, [row.get(h, "") for h in records.headers]))
+    finally:
+        records.close()
+    mapping = ({c: c for c in COLUMNS} if records.format == "tagpack"
+               else guess_mapping(records.headers))
+    return LabelPreview(records.format, records.headers, rows, mapping)
+
+
 # ---- checking -----------------------------------------------------------------------
 
 
@@ -354,6 +379,11 @@ def _run(session: Session, ctx: AppContext, op_id: str, level: str, report: Labe
         return
     bulk.flush()
     report.change = bulk.change
+
+
+def check_mapping(mapping: Mapping[str, str], headers: Sequence[str]) -> None:
+    """Refuse, before importing, a mapping without the required columns (CsvFileError)."""
+    _check_mapping(mapping, headers)
 
 
 def _check_mapping(mapping: Mapping[str, str], headers: Sequence[str]) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import math
 import statistics
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -23,20 +23,27 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.core.addresses import CHAINS, check_address, normalise_chain
-from app.core.errors import NotFoundError, ValidationError
+from app.core.errors import KnownError, NotFoundError, ValidationError
 from app.core.tracing import (
     DEFAULT_HOPS,
     DIRECTIONS,
     METHODS,
+    AssetTotal,
     Edge,
     Endpoint,
+    Flow,
     Limits,
+    Loader,
+    Node,
+    PathStep,
     TraceResult,
+    bridge_key,
+    node_key,
     plain,
     trace,
 )
 from app.models.money_records import FreezeEvent, TraceRecord
-from app.models.records import FreezeRequest, Transfer
+from app.models.records import FreezeRequest, Transfer, Wallet
 from app.services.changes import Change, stamp_write
 from app.services.context import AppContext
 from app.services.labels import trace_labels
@@ -147,6 +154,31 @@ class TransferLoader:
                 yield Edge(tid, tx, chain, source, dest, asset, Decimal(amount), moment)
 
 
+class TraceCancelledError(KnownError):
+    """The person cancelled a trace while it ran; nothing was saved."""
+
+
+class WatchedLoader:
+    """A loader that reports each hop it is asked for and stops the trace on cancel: the
+    tracer asks once for the seeds, then once per hop."""
+
+    def __init__(self, load: Loader, hops: int, progress: Callable[[int, int], None] | None,
+                 cancel: Callable[[], bool] | None) -> None:
+        self.load = load
+        self.hops = hops
+        self.progress = progress
+        self.cancel = cancel
+        self.calls = 0
+
+    def __call__(self, pairs: Collection[tuple[str, str]]) -> Iterable[Edge]:
+        if self.cancel is not None and self.cancel():
+            raise TraceCancelledError("The trace was cancelled; nothing was saved.")
+        if self.progress is not None:
+            self.progress(min(self.calls, self.hops), self.hops)
+        self.calls += 1
+        return self.load(pairs)
+
+
 # ---- tracing ----------------------------------------------------------------------------
 
 
@@ -165,13 +197,15 @@ def trace_operation(ctx: AppContext, codename: str, seeds: Sequence[str], method
                     direction: str = "forward", *, hops: int = DEFAULT_HOPS,
                     min_amount: Decimal | str = "0", start: datetime | None = None,
                     end: datetime | None = None, save: bool = False,
-                    tlp: str = "AMBER") -> TraceRun:
+                    tlp: str = "AMBER", progress: Callable[[int, int], None] | None = None,
+                    cancel: Callable[[], bool] | None = None) -> TraceRun:
     """Trace from ``seeds`` (addresses, or CHAIN:ADDRESS) over the operation's transfers,
     stopping at its labelled services and crossing its labelled bridge pairs.
 
     With ``save`` the trace is kept (a shared record) and can be the basis of freeze
     requests. Bad arguments raise ValidationError; an address without transfers in the
-    operation, NotFoundError."""
+    operation, NotFoundError. ``progress(hop, hops)`` before each hop is read;
+    ``cancel()`` asked then too, and when it says so TraceCancelledError is raised."""
     method, direction = check_method(method, direction)
     try:
         minimum = Decimal(str(min_amount).strip() or "0")
@@ -188,7 +222,10 @@ def trace_operation(ctx: AppContext, codename: str, seeds: Sequence[str], method
         op = find_operation(session, codename)
         pairs = resolve_seeds(session, op.id, seeds)
         labels = trace_labels(session, op.id)
-        result = trace(pairs, method, direction, labels, TransferLoader(session, op.id), limits)
+        load: Loader = TransferLoader(session, op.id)
+        if progress is not None or cancel is not None:
+            load = WatchedLoader(load, limits.hops, progress, cancel)
+        result = trace(pairs, method, direction, labels, load, limits)
         codename, op_id = op.codename, op.id
     trace_id: str | None = None
     change = Change()
@@ -274,6 +311,86 @@ def saved_trace(ctx: AppContext, trace_id: str) -> SavedTrace:
         if record is None or record.deleted:
             raise NotFoundError(f"There is no saved trace {trace_id.strip()!r}.")
         return _saved(record)
+
+
+def reopen_trace(ctx: AppContext, trace_id: str) -> TraceRun:
+    """A saved trace as a result to show again: its method, limits, endpoints and totals
+    as they were saved. Its flows are those along each endpoint's path (the route that
+    carried the largest share to it): the main routes, not every flow of the trace."""
+    with ctx.session() as session:
+        record = session.get(TraceRecord, trace_id.strip())
+        if record is None or record.deleted:
+            raise NotFoundError(f"There is no saved trace {trace_id.strip()!r}.")
+        op = find_operation(session, record.operation_id or "")
+        labels = trace_labels(session, op.id)
+        codename, op_id = op.codename, op.id
+        limits = Limits(record.hops, Decimal(record.min_amount or "0"), record.window_start,
+                        record.window_end)
+        seeds = tuple((c, a) for c, a in record.seeds)
+        endpoints = tuple(_endpoint(e) for e in record.endpoints)
+        totals = tuple(AssetTotal(t["asset"], Decimal(t["seeded"]), Decimal(t["to_endpoints"]),
+                                  Decimal(t["to_services"]), Decimal(t["returned"]),
+                                  Decimal(t["below_minimum"])) for t in record.totals)
+        method, direction = record.method, record.direction
+    bridges = {pair: bridge_key(label.name) for pair, label in labels.items()
+               if label.category == "bridge" and label.name.strip()}
+
+    def key(chain: str, address: str) -> str:
+        return bridges.get((chain, address)) or node_key(chain, address)
+
+    flows: dict[tuple[str, str, str], tuple[Decimal, set[str]]] = {}
+    for endpoint in endpoints:
+        for step in endpoint.path:
+            ends = (key(step.chain, step.from_address), key(step.chain, step.to_address),
+                    step.asset)
+            traced, seen = flows.get(ends, (Decimal(0), set()))
+            if step.tx_hash not in seen:  # a step shared by two paths counts once
+                flows[ends] = (traced + step.traced, seen | {step.tx_hash})
+    seed_nodes = {key(c, a) for c, a in seeds}
+    nodes: dict[str, Node] = {}
+    for chain, address in {(s.chain, a) for e in endpoints for s in e.path
+                           for a in (s.from_address, s.to_address)} | set(seeds):
+        node = key(chain, address)
+        label = labels.get((chain, address))
+        if node.startswith("bridge:") and label is not None:
+            nodes[node] = Node(node, "", label.name, "bridge", label.name, node in seed_nodes)
+        else:
+            nodes[node] = Node(node, chain, address, label.category if label else "",
+                               label.name if label else "", node in seed_nodes)
+    result = TraceResult(method, direction, seeds, limits, endpoints, totals,
+                         tuple(Flow(a, b, asset, traced, len(txs))
+                               for (a, b, asset), (traced, txs) in sorted(flows.items())),
+                         tuple(nodes[k] for k in sorted(nodes)), 0)
+    return TraceRun(codename, op_id, result, record.id, Change())
+
+
+def _endpoint(document: dict[str, Any]) -> Endpoint:
+    path = tuple(PathStep(s["tx_hash"], s["chain"], s["from"], s["to"], s["asset"],
+                          Decimal(s["amount"]), Decimal(s["traced"]),
+                          datetime.fromisoformat(s["time"].replace("Z", "+00:00")))
+                 for s in document.get("path", []))
+    return Endpoint(document["node"], document["chain"], document["address"],
+                    document["asset"], Decimal(document["amount"]), document["reason"],
+                    document["category"], document["label"], int(document["hops"]), path)
+
+
+@dataclass(frozen=True)
+class WalletInfo:
+    chain: str
+    address: str
+    label: str
+    category: str
+
+
+def list_wallets(ctx: AppContext, codename: str) -> list[WalletInfo]:
+    """The operation's wallets (a target's, a victim's deposit address...), to trace from."""
+    with ctx.session() as session:
+        op = find_operation(session, codename)
+        rows = session.execute(select(Wallet.chain, Wallet.address, Wallet.label,
+                                      Wallet.category)
+                               .where(Wallet.operation_id == op.id, Wallet.deleted.is_(False))
+                               .order_by(Wallet.category, Wallet.label, Wallet.address))
+        return [WalletInfo(*row) for row in rows]
 
 
 # ---- export ---------------------------------------------------------------------------

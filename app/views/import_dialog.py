@@ -1,10 +1,14 @@
-"""Import targets, sites and actions from a CSV file: choose, preview, map, run, report."""
+"""File imports: choose, preview, map, run (off the GUI thread, with progress and
+cancel), report. ``FileImportDialog`` holds the steps; each kind of file (a plan of
+targets, sites and actions here; transfers and address labels in money_import.py) says
+how its file is previewed, checked and imported."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -27,12 +31,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.csv_rows import COLUMNS, REQUIRED, ColumnMapping, check_mapping, preview
-from app.core.errors import KnownError
+from app.core.csv_rows import COLUMNS, REQUIRED, ColumnMapping, RowError, check_mapping, preview
+from app.core.errors import KnownError, ValidationError
 from app.services.context import AppContext
 from app.services.csv_import import ImportReport, import_csv
 from app.views.messages import show_crash
-from app.views.workers import Cancel, Job, Progress, run_job
+from app.views.workers import Cancel, Job, JobFunction, Progress, run_job
 
 PREVIEW_ROWS = 8
 NOT_IN_FILE = "(not in the file)"
@@ -53,54 +57,98 @@ def _error_label() -> QLabel:
     return label
 
 
-class ImportDialog(QDialog):
-    """Emits ``imported(report)`` after an import that changed the store."""
+@dataclass(frozen=True)
+class FileKind:
+    """What a dialog imports: its title, the file types offered, our columns."""
+
+    title: str
+    hint: str  # placeholder of the file field
+    filter: str  # for the file chooser
+    columns: Sequence[str]
+    required: Sequence[str]
+    help: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class FileHead:
+    """The head of a chosen file: its columns, first rows (with their line numbers) and a
+    guessed mapping. ``mappable`` False: the format names its fields (nothing to map)."""
+
+    headers: tuple[str, ...]
+    rows: list[tuple[int, list[str]]]
+    mapping: Mapping[str, str]
+    mappable: bool = True
+
+
+class Report(Protocol):
+    """What every import service reports."""
+
+    @property
+    def errors(self) -> list[RowError]: ...
+
+    @property
+    def imported(self) -> bool: ...
+
+    def summary(self) -> str: ...
+
+
+class FileImportDialog(QDialog):
+    """Emits ``imported(report)`` after an import that changed the store.
+
+    Subclasses give ``read_head``, ``check_choice`` and ``make_job``, and may add fields
+    under the file in ``add_options``."""
 
     imported = Signal(object)
 
-    def __init__(self, context: Callable[[], AppContext], codenames: list[str],
-                 codename: str = "", parent: QWidget | None = None) -> None:
+    def __init__(self, context: Callable[[], AppContext], kind: FileKind,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context = context
+        self.kind = kind
         self.path: Path | None = None
         self.headers: tuple[str, ...] = ()
+        self.mappable = True
         self.job: Job | None = None
-        self.report: ImportReport | None = None
-        self.setWindowTitle("Import CSV")
+        self.report: Any = None
+        self.setWindowTitle(kind.title)
         self.resize(820, 640)
         self.pages = QStackedWidget()
-        self.pages.addWidget(self._choose_page(codenames, codename))
+        self.pages.addWidget(self._choose_page())
         self.pages.addWidget(self._progress_page())
         self.pages.addWidget(self._result_page())
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages)
 
+    # ---- what each kind of file says ---------------------------------------------------
+
+    def add_options(self, layout: QVBoxLayout) -> None:
+        """Fields between the file and its preview (none by default)."""
+
+    def read_head(self, path: Path) -> FileHead:
+        raise NotImplementedError
+
+    def check_choice(self, mapping: ColumnMapping) -> None:
+        """Refuse, with a KnownError, what cannot be imported before it runs."""
+
+    def make_job(self, path: Path, mapping: ColumnMapping) -> tuple[JobFunction, str]:
+        """The import to run on a worker thread, and what it reads into what (a line for
+        the result page)."""
+        raise NotImplementedError
+
     # ---- page 1: file, preview, mapping -------------------------------------------------
 
-    def _choose_page(self, codenames: list[str], codename: str) -> QWidget:
+    def _choose_page(self) -> QWidget:
         page = QWidget()
         self.file = QLineEdit()
         self.file.setObjectName("file")
         self.file.setReadOnly(True)
-        self.file.setPlaceholderText("a CSV file, one row per action")
+        self.file.setPlaceholderText(self.kind.hint)
         browse = QPushButton("Choose file…")
         browse.clicked.connect(self._browse)
         file_row = QHBoxLayout()
         file_row.addWidget(QLabel("File:"))
         file_row.addWidget(self.file, 1)
         file_row.addWidget(browse)
-        self.operation = QComboBox()
-        self.operation.setObjectName("operation")
-        self.operation.setEditable(True)
-        self.operation.addItems(codenames)
-        self.operation.setCurrentText(codename)
-        line = self.operation.lineEdit()
-        if line is not None:
-            line.setPlaceholderText("a codename; a new one creates the operation")
-        op_row = QHBoxLayout()
-        op_row.addWidget(QLabel("Into operation:"))
-        op_row.addWidget(self.operation, 1)
-        op_row.addWidget(QLabel("(pick one, or type a new codename to create it)"))
         self.preview = QTableWidget()
         self.preview.setObjectName("preview")
         self.preview.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -114,14 +162,14 @@ class ImportDialog(QDialog):
                                      "(* required)")
         grid = QGridLayout(self.mapping_box)
         self.combos: dict[str, QComboBox] = {}
-        for i, column in enumerate(COLUMNS):
+        for i, column in enumerate(self.kind.columns):
             combo = QComboBox()
             combo.setObjectName(f"map_{column}")
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
             combo.setMinimumWidth(120)
             self.combos[column] = combo
-            star = " *" if column in REQUIRED else ""
-            hint = QLabel(HELP[column])
+            star = " *" if column in self.kind.required else ""
+            hint = QLabel(self.kind.help.get(column, ""))
             hint.setStyleSheet("color: gray;")
             row, col = divmod(i, 2)
             grid.addWidget(QLabel(f"{column}{star}"), row, col * 3)
@@ -141,7 +189,7 @@ class ImportDialog(QDialog):
         buttons.addWidget(self.start)
         layout = QVBoxLayout(page)
         layout.addLayout(file_row)
-        layout.addLayout(op_row)
+        self.add_options(layout)
         layout.addWidget(preview_box)
         layout.addWidget(self.mapping_box)
         layout.addWidget(self.choose_error)
@@ -150,8 +198,8 @@ class ImportDialog(QDialog):
         return page
 
     def _browse(self) -> None:
-        name, _filter = QFileDialog.getOpenFileName(self, "Import CSV", "",
-                                                    "CSV files (*.csv *.txt);;All files (*)")
+        name, _filter = QFileDialog.getOpenFileName(self, self.kind.title, "",
+                                                    self.kind.filter)
         if name:
             self.set_file(Path(name))
 
@@ -162,14 +210,16 @@ class ImportDialog(QDialog):
         self.choose_error.hide()
         self.start.setEnabled(False)
         try:
-            head = preview(path, PREVIEW_ROWS)
+            head = self.read_head(path)
         except KnownError as error:
             self.preview.clear()
             self.preview.setRowCount(0)
             self.preview.setColumnCount(0)
             self._show_choose_error(str(error))
             return
-        self.headers = head.layout.headers
+        self.headers = head.headers
+        self.mappable = head.mappable
+        self.mapping_box.setVisible(head.mappable)
         self.preview.clear()
         self.preview.setColumnCount(len(self.headers))
         self.preview.setHorizontalHeaderLabels(list(self.headers))
@@ -196,6 +246,25 @@ class ImportDialog(QDialog):
         return {column: str(combo.currentData()) for column, combo in self.combos.items()
                 if combo.currentData()}
 
+    def start_import(self) -> None:
+        if self.path is None:
+            self._show_choose_error("Choose a file to import.")
+            return
+        mapping = self.mapping()
+        try:
+            self.check_choice(mapping)
+            work, source = self.make_job(self.path, mapping)
+        except KnownError as error:
+            self._show_choose_error(str(error))
+            return
+        self.result_source.setText(source)
+        self.pages.setCurrentIndex(1)
+        self.progress.setRange(0, 0)
+        self.cancel_button.setEnabled(True)
+        self.progress_text.setText(f"Reading and checking the rows of {self.path.name}…")
+        self.job = run_job(work, self, self._done, self._failed)
+        self.job.progressed.connect(self._progressed)
+
     # ---- page 2: running ---------------------------------------------------------------
 
     def _progress_page(self) -> QWidget:
@@ -217,33 +286,6 @@ class ImportDialog(QDialog):
         layout.addLayout(row)
         layout.addStretch(1)
         return page
-
-    def start_import(self) -> None:
-        codename = self.operation.currentText().strip()
-        if self.path is None:
-            self._show_choose_error("Choose a file to import.")
-            return
-        if not codename:
-            self._show_choose_error("Name the operation to import into.")
-            return
-        mapping = self.mapping()
-        try:
-            check_mapping(mapping, self.headers)
-        except KnownError as error:
-            self._show_choose_error(str(error))
-            return
-        path, context = self.path, self.context()
-
-        def work(progress: Progress, cancel: Cancel) -> ImportReport:
-            return import_csv(context, codename, path, mapping, progress, cancel)
-
-        self.result_source.setText(f"File {path} into operation {codename}")
-        self.pages.setCurrentIndex(1)
-        self.progress.setRange(0, 0)
-        self.cancel_button.setEnabled(True)
-        self.progress_text.setText(f"Reading and checking the rows of {path.name}…")
-        self.job = run_job(work, self, self._done, self._failed)
-        self.job.progressed.connect(self._progressed)
 
     def _progressed(self, done: int, total: int) -> None:
         if total > 0:
@@ -305,9 +347,11 @@ class ImportDialog(QDialog):
         return page
 
     def _done(self, result: Any) -> None:
-        report: ImportReport = result
+        report: Report = result
         self.job = None
         self.report = report
+        unit = str(getattr(report, "unit", "line")).capitalize()
+        self.refused.setHorizontalHeaderLabels([unit, "Why it was refused"])
         self.summary.setText(report.summary())
         self.summary.setStyleSheet("" if report.imported else "color: #b00020;")
         self.refused.setVisible(bool(report.errors))
@@ -336,3 +380,48 @@ class ImportDialog(QDialog):
         self.refused.hide()
         self.back.show()
         self.pages.setCurrentIndex(2)
+
+
+class ImportDialog(FileImportDialog):
+    """Targets, sites and actions from a CSV file, into an operation (a new codename
+    creates it)."""
+
+    def __init__(self, context: Callable[[], AppContext], codenames: list[str],
+                 codename: str = "", parent: QWidget | None = None) -> None:
+        self.codenames = codenames
+        self.codename = codename
+        super().__init__(context, FileKind("Import CSV", "a CSV file, one row per action",
+                                           "CSV files (*.csv *.txt);;All files (*)", COLUMNS,
+                                           REQUIRED, HELP), parent)
+
+    def add_options(self, layout: QVBoxLayout) -> None:
+        self.operation = QComboBox()
+        self.operation.setObjectName("operation")
+        self.operation.setEditable(True)
+        self.operation.addItems(self.codenames)
+        self.operation.setCurrentText(self.codename)
+        line = self.operation.lineEdit()
+        if line is not None:
+            line.setPlaceholderText("a codename; a new one creates the operation")
+        op_row = QHBoxLayout()
+        op_row.addWidget(QLabel("Into operation:"))
+        op_row.addWidget(self.operation, 1)
+        op_row.addWidget(QLabel("(pick one, or type a new codename to create it)"))
+        layout.addLayout(op_row)
+
+    def read_head(self, path: Path) -> FileHead:
+        head = preview(path, PREVIEW_ROWS)
+        return FileHead(head.layout.headers, head.rows, head.mapping)
+
+    def check_choice(self, mapping: ColumnMapping) -> None:
+        if not self.operation.currentText().strip():
+            raise ValidationError("Name the operation to import into.")
+        check_mapping(mapping, self.headers)
+
+    def make_job(self, path: Path, mapping: ColumnMapping) -> tuple[JobFunction, str]:
+        codename, context = self.operation.currentText().strip(), self.context()
+
+        def work(progress: Progress, cancel: Cancel) -> ImportReport:
+            return import_csv(context, codename, path, mapping, progress, cancel)
+
+        return work, f"File {path} into operation {codename}"

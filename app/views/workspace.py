@@ -1,4 +1,4 @@
-"""One operation's workspace: the Overview, Targets & sites, Timing and Legal tabs."""
+"""One operation's workspace: the Overview, Targets & sites, Timing, Legal and Money tabs."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from app.services import operations
 from app.services.context import AppContext
 from app.services.operations import OperationOverview
 from app.views.legal_view import LegalView
+from app.views.money_view import MoneyView
 from app.views.overview_view import OverviewView
 from app.views.sites_view import SitesView, TargetsAndSites
 from app.views.targets_view import TargetsView
@@ -49,6 +50,8 @@ class Workspace(QStackedWidget):
         self.tabs.addTab(self.timing, "Timing")
         self.legal = LegalView(context, stack, env)
         self.tabs.addTab(self.legal, "Legal")
+        self.money = MoneyView(context, stack, env)
+        self.tabs.addTab(self.money, "Money")
         self.addWidget(self.placeholder)
         self.addWidget(self.tabs)
 
@@ -77,6 +80,7 @@ class Workspace(QStackedWidget):
         self.sites.set_operation(op_id)
         self.timing.set_operation(op_id)
         self.legal.set_operation(op_id)
+        self.money.set_operation(op_id)
         self.setCurrentWidget(self.tabs)
 
     def _show_overview(self, ov: OperationOverview) -> None:
@@ -122,6 +126,7 @@ class Workspace(QStackedWidget):
         self.sites.apply_refresh(refresh)
         self.timing.apply_refresh(refresh)
         self.legal.apply_refresh(refresh)
+        self.money.apply_refresh(refresh)
         if self.overview_data is None:
             self._overview_stale = True  # the overview on its way predates this change
             return None
@@ -147,4 +152,5 @@ class Workspace(QStackedWidget):
         self.sites.clear()
         self.timing.clear()
         self.legal.clear()
+        self.money.clear()
         self.setCurrentWidget(self.placeholder)

@@ -1,0 +1,138 @@
+"""The trace graph of the Money tab (matplotlib): wallets in columns by hops, money
+flowing left to right with the amount traced on each arrow, exchanges as red squares
+marked FREEZE POINT with the amount that reached them, other services grey, bridges
+purple, victims green, suspects orange, the seeds ringed.
+
+What is drawn is a TraceMap (trace_map.py), kept as ``self.map`` for the tests."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from typing import Any
+
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import FancyArrowPatch
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from app.views.trace_map import ROLE_TEXT, MapEdge, MapNode, TraceMap
+
+Canvas: Callable[[Figure], FigureCanvasQTAgg] = FigureCanvasQTAgg
+
+# role: (colour, marker, size)
+ROLE_STYLE = {"freeze point": ("#c62828", "s", 520), "service": ("#757575", "h", 420),
+              "bridge": ("#6a1b9a", "D", 360), "victim": ("#2e7d32", "o", 360),
+              "suspect": ("#ef6c00", "^", 400), "wallet": ("#90a4ae", "o", 300)}
+SEED_RING = "#0d47a1"
+ARROW = "#37474f"
+
+
+class TraceDrawing(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.map: TraceMap | None = None
+        self.figure = Figure(dpi=96)
+        self.axes: Axes = self.figure.add_axes((0.01, 0.12, 0.98, 0.8))
+        self.canvas = Canvas(self.figure)
+        self.canvas.setObjectName("traceDrawing")
+        self.canvas.setMinimumSize(420, 280)
+        self.draw_idle: Callable[[], None] = self.canvas.draw_idle
+        self.caption = QLabel(wordWrap=True)
+        self.caption.setObjectName("traceCaption")
+        self.caption.setStyleSheet("color: #455a64; font-size: 8pt;")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for widget, stretch in ((self.canvas, 1), (self.caption, 0)):
+            layout.addWidget(widget, stretch)
+        self.show_message("")
+
+    def show_message(self, text: str) -> None:
+        """No graph: a line of text in its place."""
+        self.map = None
+        self.figure.legends.clear()
+        self.axes.clear()
+        self.axes.set_axis_off()
+        self.axes.text(0.5, 0.5, text, transform=self.axes.transAxes, ha="center",
+                       va="center", color="gray", wrap=True)
+        self.caption.clear()
+        self.draw_idle()
+
+    def show_map(self, found: TraceMap, caption: str = "") -> None:
+        self.map = found
+        self.figure.legends.clear()
+        ax = self.axes
+        ax.clear()
+        ax.set_axis_off()
+        if not found.nodes:
+            self.show_message("The trace found no transfer to follow.")
+            return
+        xs = [n.x for n in found.nodes.values()]
+        ys = [n.y for n in found.nodes.values()]
+        ax.set_xlim(min(xs) - 0.45, max(xs) + 0.9)
+        ax.set_ylim(min(ys) - 0.7, max(ys) + 0.75)
+        for edge in found.edges:
+            self._edge(found.nodes[edge.a], found.nodes[edge.b], edge)
+        for node in found.nodes.values():
+            self._node(node)
+        ax.set_title(found.title, fontsize=10, fontweight="bold", color="#263238")
+        self._legend(found)
+        notes = [caption] if caption else []
+        if found.hidden:
+            notes.append(f"{found.hidden} more wallets carry smaller amounts and are not "
+                         "drawn; the table lists every endpoint.")
+        self.caption.setText(" ".join(notes))
+        self.draw_idle()
+
+    def _edge(self, a: MapNode, b: MapNode, edge: MapEdge) -> None:
+        self.axes.add_patch(FancyArrowPatch(
+            (a.x, a.y), (b.x, b.y), arrowstyle="-|>", mutation_scale=14, color=ARROW,
+            linewidth=edge.width, alpha=0.7, shrinkA=12, shrinkB=14, zorder=1))
+        t = edge.at
+        self.axes.text(a.x + (b.x - a.x) * t, a.y + (b.y - a.y) * t, edge.label(), fontsize=8,
+                       ha="center", va="center", color="#263238", zorder=3,
+                       bbox={"boxstyle": "round,pad=0.2", "facecolor": "white",
+                             "edgecolor": "#b0bec5", "alpha": 0.95})
+
+    def _text(self, node: MapNode, dx: float, dy: float, text: str, **style: Any) -> None:
+        """Text beside the node, (dx, dy) points away: clear of it at any size of the
+        canvas. Beside a stop (nothing leaves it) it goes right, else above or below."""
+        self.axes.annotate(text, (node.x, node.y), xytext=(dx, dy), textcoords="offset points",
+                           ha="left" if dx else "center",
+                           va="center" if dx else "bottom" if dy > 0 else "top", zorder=6,
+                           **style)
+
+    def _node(self, node: MapNode) -> None:
+        colour, marker, size = ROLE_STYLE[node.role]
+        self.axes.scatter([node.x], [node.y], s=size, c=colour, marker=marker,
+                          edgecolors=SEED_RING if node.seed else "white",
+                          linewidths=3.0 if node.seed else 1.2, zorder=4)
+        self._text(node, 0, -12, textwrap.fill(node.name, 16), fontsize=8, color="#263238",
+                   fontweight="normal" if node.role == "wallet" else "bold")
+        if node.detail:
+            below = -23 if len(node.name) <= 16 else -34
+            self._text(node, 0, below, node.detail, fontsize=6.5, color="#607d8b")
+        dx, dy = (14, 0) if node.stop and node.room_right else (0, 11)
+        if node.freeze:
+            self._text(node, dx, dy, f"FREEZE POINT\n{node.end_text()}", fontsize=8,
+                       fontweight="bold", color="white",
+                       bbox={"boxstyle": "round,pad=0.25", "facecolor": "#c62828",
+                             "edgecolor": "none"})
+        elif node.ends:
+            self._text(node, dx, dy, node.end_text(), fontsize=7.5, color="#37474f",
+                       fontweight="bold")
+
+    def _legend(self, found: TraceMap) -> None:
+        used = found.roles()
+        handles = [Line2D([], [], linestyle="", marker=ROLE_STYLE[r][1], markersize=8,
+                          color=ROLE_STYLE[r][0], label=ROLE_TEXT[r])
+                   for r in ROLE_STYLE if r in used]
+        handles.append(Line2D([], [], linestyle="", marker="o", markersize=8,
+                              markerfacecolor="white", markeredgecolor=SEED_RING,
+                              markeredgewidth=2.5, label="traced from (seed)"))
+        handles.append(Line2D([], [], color=ARROW, linewidth=2,
+                              label="amount traced along the transfers"))
+        self.figure.legend(handles=handles, loc="lower center", ncol=4, fontsize=7.5,
+                           frameon=False, bbox_to_anchor=(0.5, 0.0))
