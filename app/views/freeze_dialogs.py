@@ -5,7 +5,7 @@ in a one-sentence message box and the dialog stays open with what was typed."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -109,7 +109,9 @@ class FreezeStatusDialog(QDialog):
         self.status.addItems(list(NEXT.get(info.status, ())))
         self.at = utc_edit("statusTime")
         self.at.setEnabled(True)
-        set_utc(self.at, datetime.now(UTC))
+        # Now, to the next whole second: the edit keeps no fractions, and a step a moment
+        # before the previous one (drafted a second ago) would be refused.
+        set_utc(self.at, datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1))
         self.frozen = QLineEdit()
         self.frozen.setObjectName("frozenAmount")
         self.note = QLineEdit()

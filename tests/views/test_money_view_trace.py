@@ -214,3 +214,33 @@ def test_bad_seeds_are_refused_and_nothing_changes(qtbot: QtBot, money_tab: Mone
 def _error_box(panel: TracePanel) -> QMessageBox | None:
     boxes = [b for b in panel.findChildren(QMessageBox, "errorBox") if b.isVisible()]
     return boxes[-1] if boxes else None
+
+
+def test_a_running_trace_shows_its_progress_and_can_be_cancelled(
+        qtbot: QtBot, money_tab: MoneyView, ctx: AppContext) -> None:
+    panel = money_tab.trace
+    run_trace(qtbot, panel, VICTIM, "haircut")
+    shown = table(panel)
+    panel.form.typed.setPlainText(VICTIM)
+    panel.form.method.setCurrentIndex(panel.form.method.findData("fifo"))
+    with qtbot.waitSignal(panel.shown, timeout=10_000):
+        panel.form.run.click()
+        # While it runs: the bar and Cancel instead of Trace. Cancelled before the
+        # worker reaches its first hop (it is still finding the seeds).
+        assert panel.form.progress.isVisible() and panel.form.cancel.isVisible()
+        assert not panel.form.run.isEnabled()
+        panel.form.cancel.click()
+    assert panel.note.text() == "The trace was cancelled; nothing was saved."
+    assert table(panel) == shown and panel.run is not None
+    assert panel.run.result.method == "haircut"  # the previous result stays
+    assert panel.form.run.isEnabled() and not panel.form.cancel.isVisible()
+    assert money.list_traces(ctx, OP) == []
+
+
+def test_the_trace_reports_each_hop(ctx: AppContext, op: str) -> None:
+    seen: list[tuple[int, int]] = []
+    money.trace_operation(ctx, OP, [VICTIM], "haircut", hops=5,
+                          progress=lambda hop, hops: seen.append((hop, hops)))
+    # The seeds' history, then one read per hop with wallets to follow: after the second
+    # hop only exchanges (stops) are reached, and nothing more is read.
+    assert seen == [(0, 5), (1, 5), (2, 5)]
