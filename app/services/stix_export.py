@@ -87,9 +87,9 @@ class StixExportReport:
     def summary(self) -> str:
         left = sum(self.withheld.values())
         where = f" to {self.file}" if self.file else ""
-        kind = "anonymised STIX bundle" if self.anonymised else "STIX bundle"
+        kind = "an anonymised STIX bundle" if self.anonymised else "a STIX bundle"
         out = f" ({left} records left out)" if left else ""
-        return (f"{self.objects} objects of {self.codename} for {self.recipient} in a {kind}"
+        return (f"{self.objects} objects of {self.codename} for {self.recipient} in {kind}"
                 f"{where}{out}.")
 
 

@@ -22,7 +22,8 @@ What becomes what:
   skipped); a location that is just a country -> the country of the targets that are
   ``located-at`` or ``originates-from`` it;
 - relationships the model can hold: located-at / originates-from a country (the target's
-  country), located-at a site (the site's name in the target's location), indicates (the
+  country), located-at a site (the site's name in the target's location, and its country
+  when the target has none), indicates (the
   wallet's target). Others are skipped and listed.
 - identities (agencies and authors) are not imported: partners come from their roster
   files. Report, grouping and note objects are containers: their objects are imported.
@@ -374,6 +375,8 @@ class _Planner:
                 place = str(site.values["name"])
                 held = str(source_target.values.get("location", ""))
                 source_target.values["location"] = f"{held}; {place}" if held else place
+                if not source_target.values.get("country"):
+                    source_target.values["country"] = site.values["country"]
                 self.plan.relationships += 1
                 return
         wallet = self.wallets.get(str(source))

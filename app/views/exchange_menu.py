@@ -13,10 +13,12 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QTabWidget, QToolBar, QWidget
 from app.core.errors import KnownError
 from app.services import operations
 from app.services.exchange import BundleImportReport
+from app.services.stix_import import StixImportReport
 from app.views.bundle_export_dialog import ExportBundleDialog
 from app.views.bundle_import import BundleImporter, BundleReportDialog, bundle_paths
 from app.views.conflicts_view import ConflictsView
 from app.views.partners_view import PartnersView
+from app.views.stix_dialogs import StixExportDialog, StixImportDialog
 
 if TYPE_CHECKING:
     from app.views.main_window import MainWindow
@@ -75,6 +77,15 @@ class ExchangeMenu(QObject):
                                     "on the window)")
         self.open_action.triggered.connect(self.open_bundle)
         menu.addSeparator()
+        self.stix_export_action = menu.addAction("Export S&TIX 2.1…")
+        self.stix_export_action.setToolTip("Write the chosen operation as a STIX 2.1 bundle "
+                                           "for MISP, OpenCTI or a partner")
+        self.stix_export_action.triggered.connect(lambda: self.export_stix())
+        self.stix_import_action = menu.addAction("&Import STIX 2.1…")
+        self.stix_import_action.setToolTip("Preview and import a STIX 2.1 bundle into an "
+                                           "operation")
+        self.stix_import_action.triggered.connect(lambda: self.import_stix())
+        menu.addSeparator()
         identity = menu.addAction("&Export our identity…")
         identity.triggered.connect(self.partners.partner_actions.export_identity)
         add = menu.addAction("&Add partner…")
@@ -84,7 +95,8 @@ class ExchangeMenu(QObject):
             toolbar.addAction(self.send_action)
             toolbar.addAction(self.open_action)
         self.data_actions = [self.partners_action, self.conflicts_action, self.send_action,
-                             self.open_action, identity, add]
+                             self.open_action, self.stix_export_action,
+                             self.stix_import_action, identity, add]
         self.refresh_conflicts()
 
     # ---- pages ---------------------------------------------------------------------------
@@ -149,6 +161,37 @@ class ExchangeMenu(QObject):
         self._say(f"Bundle written to {path}.")
         if self.tabs.currentIndex() == PARTNERS:
             self.partners.refresh()
+
+    # ---- STIX 2.1 ------------------------------------------------------------------------
+
+    def _codenames(self) -> tuple[list[str], str]:
+        """The operations' codenames, and the one chosen on the left."""
+        summaries = operations.list_operations(self.window.context())
+        chosen = next((s.codename for s in summaries if s.id == self.window.workspace.op_id),
+                      "")
+        return [s.codename for s in summaries], chosen
+
+    def export_stix(self) -> StixExportDialog:
+        codenames, chosen = self._codenames()
+        dialog = StixExportDialog(self.window.context, codenames, chosen, self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.exported.connect(lambda report: self._say(
+            f"STIX bundle written to {report.file}."))
+        dialog.open()
+        return dialog
+
+    def import_stix(self) -> StixImportDialog:
+        codenames, chosen = self._codenames()
+        dialog = StixImportDialog(self.window.context, codenames, chosen, self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.imported.connect(self._stix_imported)
+        dialog.open()
+        return dialog
+
+    def _stix_imported(self, report: StixImportReport) -> None:
+        if not self.window.is_locked():
+            self.window.reload(select=self.window.workspace.op_id)
+            self._say(report.summary())
 
     # ---- receiving -----------------------------------------------------------------------
 
