@@ -10,11 +10,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.core.errors import NotFoundError
+from app.models.records import SITE_STATUSES as STATUS_NAMES
 from app.models.records import Action, Agency, Site, Target
 from app.services.changes import Change
 from app.services.context import AppContext
 
 SITE_COLUMNS = ("Site", "Country", "Time zone", "Actions", "TLP", "Owner")
+# What became of a site (planned, searched, shut down, not found), for the site form.
+SITE_STATUSES: tuple[str, ...] = STATUS_NAMES
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,7 @@ class SiteRow:
     address: str
     lat: float | None
     lon: float | None
+    status: str = "planned"
 
     def values(self) -> tuple[str, str, str, int, str, str]:
         return (self.name, self.country, self.zone, self.actions, self.tlp, self.owner)
@@ -60,7 +64,7 @@ def _rows(session: Session, op_id: str, ids: list[str] | None = None) -> list[Si
     query = (select(Site.id, Site.name, Site.country, Site.zone,
                     func.coalesce(per_site.c.n, 0), Site.tlp,
                     func.coalesce(Agency.name, ""), Site.owner_agency_id, Site.address,
-                    Site.lat, Site.lon)
+                    Site.lat, Site.lon, Site.status)
              .outerjoin(per_site, per_site.c.site_id == Site.id)
              .outerjoin(Agency, Agency.id == Site.owner_agency_id)
              .where(Site.operation_id == op_id, Site.deleted.is_(False))

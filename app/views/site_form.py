@@ -30,7 +30,7 @@ from app.core.errors import ValidationError
 from app.core.tlp import LEVELS
 from app.services import targets
 from app.services.reference_facts import JurisdictionFacts
-from app.services.sites import SiteAction, SiteRow
+from app.services.sites import SITE_STATUSES, SiteAction, SiteRow
 from app.views.country_combo import CountryCombo
 from app.views.facts_text import facts_html
 from app.views.target_form import offset_text
@@ -73,6 +73,11 @@ class SiteFields(QWidget):
         self.tlp.setObjectName("siteTlp")
         self.tlp.addItems(LEVELS)
         self.tlp.setCurrentText("AMBER")
+        self.status = QComboBox()
+        self.status.setObjectName("siteStatus")
+        self.status.addItems(SITE_STATUSES)
+        self.status.setToolTip("What became of the site: a site shut down (a server taken "
+                               "offline, premises closed) counts among the outcomes")
         self.facts = QLabel()
         self.facts.setObjectName("facts")
         self.facts.setWordWrap(True)
@@ -94,6 +99,7 @@ class SiteFields(QWidget):
         coordinates.addWidget(self.lon)
         form.addRow("Latitude, longitude:", coordinates)
         form.addRow("TLP:", self.tlp)
+        form.addRow("Status:", self.status)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(form)
@@ -103,7 +109,7 @@ class SiteFields(QWidget):
         self.zone.currentIndexChanged.connect(lambda _i: self._show_facts())
         for line in (self.name, self.address, self.lat, self.lon):
             line.textEdited.connect(lambda _t: self.edited.emit())
-        for combo in (self.zone, self.tlp):
+        for combo in (self.zone, self.tlp, self.status):
             combo.currentIndexChanged.connect(lambda _i: self.edited.emit())
 
     def set_values(self, row: SiteRow | None) -> None:
@@ -116,6 +122,7 @@ class SiteFields(QWidget):
         self.lat.setText(_coordinate(row.lat) if row else "")
         self.lon.setText(_coordinate(row.lon) if row else "")
         self.tlp.setCurrentText(row.tlp if row else "AMBER")
+        self.status.setCurrentText(row.status if row else "planned")
         self.blockSignals(False)
         self.clear_error()
         self._show_facts()
@@ -154,7 +161,8 @@ class SiteFields(QWidget):
         return {"name": self.name.text(), "address": self.address.text(),
                 "country": self.country.code() or self.country.currentText(),
                 "zone": str(self.zone.currentData() or ""), "lat": self.lat.text(),
-                "lon": self.lon.text(), "tlp": self.tlp.currentText()}
+                "lon": self.lon.text(), "tlp": self.tlp.currentText(),
+                "status": self.status.currentText()}
 
     def checked(self) -> dict[str, Any]:
         """The checked values to store; ValidationError (also shown here) if refused."""
@@ -166,7 +174,7 @@ class SiteFields(QWidget):
             self.show_error(str(error))
             raise
         self.clear_error()
-        return values
+        return {**values, "status": raw["status"]}
 
     def show_error(self, text: str) -> None:
         self.error.setText(text)
@@ -295,7 +303,7 @@ class SiteForm(QWidget):
         s, raw = self.site, self.fields.raw()
         return raw != {"name": s.name, "address": s.address, "country": s.country,
                        "zone": s.zone, "lat": _coordinate(s.lat), "lon": _coordinate(s.lon),
-                       "tlp": s.tlp}
+                       "tlp": s.tlp, "status": s.status}
 
     def _update_buttons(self) -> None:
         edited = self.fields.isEnabled() and self.is_edited()
