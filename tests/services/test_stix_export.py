@@ -183,3 +183,12 @@ def test_a_cancelled_export_writes_no_file(demo: AppContext, tmp_path: Path) -> 
     with pytest.raises(KnownError, match="cancelled"):
         export_stix(demo, DEMO_CODENAME, tmp_path / "x.json", cancel=lambda: True)
     assert not (tmp_path / "x.json").exists()
+
+
+def test_ids_are_uuid5_of_the_record_ids() -> None:
+    import uuid
+
+    from app.core.stix_objects import NAMESPACE, stix_id
+
+    for key in ("a", "country:KE", "é" * 40, "3f2b-..."):
+        assert stix_id("location", key) == f"location--{uuid.uuid5(NAMESPACE, key)}"
