@@ -63,11 +63,10 @@ def test_import_reports_created_and_skipped(jointops: Runner) -> None:
     assert report["target_kinds"] == {"organisation": 1, "person": 1, "wallet": 1}
     reasons = {s["type"]: s["reason"] for s in report["skipped"]}
     assert set(reasons) == {"identity", "relationship", "report"}
-    listed = json.loads(jointops("target", "list", "SERENGETI", "--json").out)
-    assert {"Fictional Yield Network", "Imaginary Recruiter"} <= {t["name"] for t in listed}
     again = jointops("import", "stix", "SERENGETI", str(DATA / "stix_opencti_bundle.json"))
     assert again.code == 0
     assert again.out.startswith("Imported into SERENGETI: nothing; 11 objects skipped.")
+    assert "'Fictional Yield Network' (intrusion-set--" in again.out
 
 
 def test_refusals_are_one_line_and_change_nothing(jointops: Runner, tmp_path: Path) -> None:
@@ -86,9 +85,6 @@ def test_refusals_are_one_line_and_change_nothing(jointops: Runner, tmp_path: Pa
     assert (result.code, result.err_lines) == (1, ["There is no agency 'Nobody' in this "
                                                    "store."])
     assert not (tmp_path / "x.json").exists()
-    result = jointops("export", "stix", "NOWHERE", "-o", str(tmp_path / "x.json"))
-    assert (result.code, result.err_lines) == (1, ["There is no operation 'NOWHERE' in this "
-                                                   "store."])
     assert jointops("target", "list", "SERENGETI", "--json").out == before
 
 

@@ -291,3 +291,12 @@ def test_a_cancel_while_writing_changes_nothing(ctx: AppContext, op: str) -> Non
     report = import_stix(ctx, op, OPENCTI, plan=plan, cancel=cancel)
     assert report.cancelled and report.created == {}
     assert state(ctx) == before
+
+
+@pytest.mark.parametrize("path", [MISP, OPENCTI])
+def test_the_samples_are_valid_stix(path: Path) -> None:
+    from stix2validator import ValidationOptions, validate_instance
+
+    result = validate_instance(json.loads(path.read_text(encoding="utf-8")),
+                               ValidationOptions(version="2.1"))
+    assert result.is_valid and not result.errors, [str(e) for e in result.errors]
