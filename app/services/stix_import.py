@@ -191,6 +191,30 @@ def allowed_level(session: Session, op_id: str, own_agency_id: str) -> str:
     return "AMBER+STRICT" if highest == "RED" else highest
 
 
+def _held(session: Session, op_id: str) -> tuple[set[tuple[str, str]], ...]:
+    """What the operation holds already: (kind, name) of targets, (chain, address) of
+    wallets, (name, country) of sites; names compared without case."""
+    targets = {(k, n.casefold()) for k, n in session.execute(
+        select(Target.kind, Target.name).where(Target.operation_id == op_id,
+                                               Target.deleted.is_(False)))}
+    wallets = {(c, a) for c, a in session.execute(
+        select(Wallet.chain, Wallet.address).where(Wallet.operation_id == op_id,
+                                                   Wallet.deleted.is_(False)))}
+    sites = {(n.casefold(), c) for n, c in session.execute(
+        select(Site.name, Site.country).where(Site.operation_id == op_id,
+                                              Site.deleted.is_(False)))}
+    return targets, wallets, sites
+
+
+def _key(record: PlannedRecord) -> tuple[str, str]:
+    v = record.values
+    if record.kind == "target":
+        return str(v["kind"]), str(v["name"]).casefold()
+    if record.kind == "wallet":
+        return str(v["chain"]), str(v["address"])
+    return str(v["name"]).casefold(), str(v["country"])
+
+
 class _Planner:
     def __init__(self, session: Session, op_id: str, plan: StixPlan,
                  levels: dict[str, str]) -> None:
@@ -204,15 +228,7 @@ class _Planner:
         self.sites: dict[str, PlannedRecord] = {}
         self.countries: dict[str, str] = {}  # STIX id -> ISO code
         self.names: dict[str, str] = {}  # STIX id -> name, to name relationships
-        self.known_targets = {(k, n.casefold()) for k, n in session.execute(
-            select(Target.kind, Target.name).where(Target.operation_id == op_id,
-                                                   Target.deleted.is_(False)))}
-        self.known_wallets = {(c, a) for c, a in session.execute(
-            select(Wallet.chain, Wallet.address).where(Wallet.operation_id == op_id,
-                                                       Wallet.deleted.is_(False)))}
-        self.known_sites = {(n.casefold(), c) for n, c in session.execute(
-            select(Site.name, Site.country).where(Site.operation_id == op_id,
-                                                  Site.deleted.is_(False)))}
+        self.known_targets, self.known_wallets, self.known_sites = _held(session, op_id)
 
     def skip(self, obj: dict[str, Any], reason: str) -> None:
         name = obj.get("name")
@@ -479,9 +495,16 @@ def _apply(session: Session, ctx: AppContext, op_id: str, report: StixImportRepo
     created = {"target": 0, "site": 0, "wallet": 0}
     total = max(len(plan.records), 1)
     order = sorted(plan.records, key=lambda r: r.kind == "wallet")  # owners first
+    held = dict(zip(("target", "wallet", "site"), _held(session, op_id), strict=True))
     for i, record in enumerate(order):
         if cancel is not None and cancel():
             raise _RollbackSignal
+        if _key(record) in held[record.kind]:  # written since the preview
+            plan.skipped.append(Skipped(record.stix_id, record.stix_id.split("--")[0],
+                                        str(record.values.get("name") or
+                                            record.values.get("label", "")),
+                                        "already in the operation (added since the preview)"))
+            continue
         if progress is not None and i % 32 == 0:
             progress(800 + 200 * i // total, PROGRESS_SCALE)
         if record.kind in ("target", "site"):

@@ -300,3 +300,15 @@ def test_the_samples_are_valid_stix(path: Path) -> None:
     result = validate_instance(json.loads(path.read_text(encoding="utf-8")),
                                ValidationOptions(version="2.1"))
     assert result.is_valid and not result.errors, [str(e) for e in result.errors]
+
+
+def test_what_arrived_since_the_preview_is_not_written_twice(ctx: AppContext,
+                                                             op: str) -> None:
+    plan = plan_import(ctx, op, OPENCTI)
+    import_stix(ctx, op, OPENCTI)  # another import of the same file meanwhile
+    before = state(ctx)
+    report = import_stix(ctx, op, OPENCTI, plan=plan)
+    assert report.created == {"target": 0, "site": 0, "wallet": 0}
+    assert [s.reason for s in report.plan.skipped].count(
+        "already in the operation (added since the preview)") == 5
+    assert state(ctx)[:3] == before[:3]
