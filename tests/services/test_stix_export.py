@@ -192,3 +192,19 @@ def test_ids_are_uuid5_of_the_record_ids() -> None:
 
     for key in ("a", "country:KE", "é" * 40, "3f2b-..."):
         assert stix_id("location", key) == f"location--{uuid.uuid5(NAMESPACE, key)}"
+
+
+def test_a_red_record_goes_only_to_the_agencies_its_changesets_name(demo: AppContext) -> None:
+    from app.models.sync_records import ChangesetRecord
+
+    with demo.session() as session:
+        angola = session.scalars(select(Agency.id).where(Agency.name == ANGOLA)).one()
+        # As if the RED records had arrived from a partner addressed to Angola and us.
+        for row in session.scalars(select(ChangesetRecord).where(ChangesetRecord.tlp == "RED")):
+            row.red_to = [angola, demo.agency_id]
+    document, report = build_stix(demo, DEMO_CODENAME, ANGOLA)
+    assert_valid(document)
+    assert {"Brian Otieno Kamau", "Chanda Mwape Zulu"} <= names(document)
+    assert report.withheld == {}
+    zambia, _report = build_stix(demo, DEMO_CODENAME, "Zambia Financial Crimes Taskforce")
+    assert "Brian Otieno Kamau" not in names(zambia)
