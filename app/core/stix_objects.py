@@ -5,6 +5,8 @@ records, decides what the recipient may see, and calls these.
 Ids are UUIDv5 of the record's own id under a fixed namespace, so a second export of the
 same records gives the same ids and a platform updates its objects instead of doubling
 them. Countries get ids from their ISO code, relationships from their two ends and type.
+(STIX 2.1 recommends UUIDv4 for these objects; the OASIS validator says so in a warning,
+not an error, and stable ids are worth more to the platforms that receive them.)
 
 The TLP markings are the five marking-definition objects of the OASIS TLP 2.0 extension
 (extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d, published in
