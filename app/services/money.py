@@ -338,14 +338,6 @@ def reopen_trace(ctx: AppContext, trace_id: str) -> TraceRun:
     def key(chain: str, address: str) -> str:
         return bridges.get((chain, address)) or node_key(chain, address)
 
-    flows: dict[tuple[str, str, str], tuple[Decimal, set[str]]] = {}
-    for endpoint in endpoints:
-        for step in endpoint.path:
-            ends = (key(step.chain, step.from_address), key(step.chain, step.to_address),
-                    step.asset)
-            traced, seen = flows.get(ends, (Decimal(0), set()))
-            if step.tx_hash not in seen:  # a step shared by two paths counts once
-                flows[ends] = (traced + step.traced, seen | {step.tx_hash})
     seed_nodes = {key(c, a) for c, a in seeds}
     nodes: dict[str, Node] = {}
     for chain, address in {(s.chain, a) for e in endpoints for s in e.path
@@ -358,10 +350,25 @@ def reopen_trace(ctx: AppContext, trace_id: str) -> TraceRun:
             nodes[node] = Node(node, chain, address, label.category if label else "",
                                label.name if label else "", node in seed_nodes)
     result = TraceResult(method, direction, seeds, limits, endpoints, totals,
-                         tuple(Flow(a, b, asset, traced, len(txs))
-                               for (a, b, asset), (traced, txs) in sorted(flows.items())),
-                         tuple(nodes[k] for k in sorted(nodes)), 0)
+                         path_flows(endpoints, key), tuple(nodes[k] for k in sorted(nodes)), 0)
     return TraceRun(codename, op_id, result, record.id, Change())
+
+
+def path_flows(endpoints: Iterable[Endpoint], key: Callable[[str, str], str]
+               ) -> tuple[Flow, ...]:
+    """The flows along the endpoints' paths (each the route that carried the largest share
+    to its endpoint), between the nodes ``key(chain, address)`` names; a transfer on two
+    paths counts once."""
+    flows: dict[tuple[str, str, str], tuple[Decimal, set[str]]] = {}
+    for endpoint in endpoints:
+        for step in endpoint.path:
+            ends = (key(step.chain, step.from_address), key(step.chain, step.to_address),
+                    step.asset)
+            traced, seen = flows.get(ends, (Decimal(0), set()))
+            if step.tx_hash not in seen:
+                flows[ends] = (traced + step.traced, seen | {step.tx_hash})
+    return tuple(Flow(a, b, asset, traced, len(txs))
+                 for (a, b, asset), (traced, txs) in sorted(flows.items()))
 
 
 def _endpoint(document: dict[str, Any]) -> Endpoint:

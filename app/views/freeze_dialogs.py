@@ -59,6 +59,8 @@ class DraftFreezeDialog(QDialog):
         self.addressee.setObjectName("addressee")
         self.addressee.setPlaceholderText("no compliance contact or country is known: "
                                           "name the addressee")
+        self.addressee.setToolTip("Suggested from the address's label: its compliance "
+                                  "contact, else the FIU of its country")
         self.amount = QLineEdit(plain(endpoint.amount))
         self.amount.setObjectName("freezeAmount")
         self.amount.setToolTip(f"At most the {plain(endpoint.amount)} {endpoint.asset} traced")

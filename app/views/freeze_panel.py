@@ -28,15 +28,16 @@ from app.core.errors import KnownError
 from app.services.freeze import NEXT, FreezeDetail, FreezeInfo
 from app.views.trace_map import amount_text, short_address
 
-COLUMNS = ("Wallet", "Addressee", "Requested", "Frozen", "Status", "Urgency", "Drafted",
-           "Sent", "Acknowledged", "Frozen at", "Released", "Request to freeze")
+COLUMNS = ("Wallet", "Addressee", "Requested", "Frozen", "Status", "Request to freeze",
+           "Urgency", "Drafted", "Sent", "Acknowledged", "Frozen at", "Released")
+ADDRESSEE_WIDTH = 250
 STATUS_COLOURS = {"drafted": "#eceff1", "sent": "#fff8e1", "acknowledged": "#fff3e0",
                   "frozen": "#c8e6c9", "partly frozen": "#e8f5e9", "rejected": "#ffcdd2",
                   "released": "#e3f2fd"}
 
 
 def time_text(moment: datetime | None) -> str:
-    return "" if moment is None else f"{moment.astimezone(UTC):%Y-%m-%d %H:%M}"
+    return "" if moment is None else f"{moment.astimezone(UTC):%d %b %Y %H:%M}"
 
 
 def duration_text(value: timedelta | None) -> str:
@@ -70,6 +71,9 @@ class FreezePanel(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
+        # The addressee can be long (a compliance contact): cut, whole in its tooltip.
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        self.table.setColumnWidth(1, ADDRESSEE_WIDTH)
         self.table.itemSelectionChanged.connect(self._selected)
         self.history = QTextBrowser()
         self.history.setObjectName("freezeHistory")
@@ -109,10 +113,10 @@ class FreezePanel(QWidget):
             frozen = (amount_text(info.frozen_amount, info.asset)
                       if info.status in ("frozen", "partly frozen", "released") else "")
             cells = (wallet, info.addressee, amount_text(info.amount, info.asset), frozen,
-                     info.status, info.urgency, time_text(info.drafted_at),
-                     time_text(info.sent_at), time_text(info.acknowledged_at),
-                     time_text(info.frozen_at), time_text(info.released_at),
-                     duration_text(info.time_to_freeze))
+                     info.status, duration_text(info.time_to_freeze), info.urgency,
+                     time_text(info.drafted_at), time_text(info.sent_at),
+                     time_text(info.acknowledged_at), time_text(info.frozen_at),
+                     time_text(info.released_at))
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if c == 0:
@@ -128,7 +132,6 @@ class FreezePanel(QWidget):
                 self.table.setItem(r, c, item)
             if keep is not None and info.id == keep.id:
                 self.table.selectRow(r)
-        self.table.setColumnWidth(1, min(self.table.columnWidth(1), 280))
         self.hint.setVisible(not freezes)
         self._selected()
 
@@ -178,7 +181,8 @@ def history_html(detail: FreezeDetail) -> str:
     rests = (f"<p><b>Traced by</b> {escape(str(basis.get('statement', '')))}<br>"
              f"{escape(str(basis.get('traced', '')))} {escape(info.asset)} reached "
              f"{escape(info.address)} ({escape(str(basis.get('label', '')) or 'no label')})"
-             "</p>" if basis else "<p>The trace it was drafted from is not in this store.</p>")
+             "</p>" if basis.get("statement") else
+             "<p>The trace it was drafted from is not recorded in this store.</p>")
     return (f"<p><b>{escape(amount_text(info.amount, info.asset))}</b> at "
             f"{escape(info.address)} ({escape(info.chain)}) · to {escape(info.addressee)} · "
             f"{escape(info.urgency)} · legal basis: {escape(info.legal_basis)}</p>"

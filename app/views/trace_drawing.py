@@ -79,11 +79,7 @@ class TraceDrawing(QWidget):
             self._node(node)
         ax.set_title(found.title, fontsize=10, fontweight="bold", color="#263238")
         self._legend(found)
-        notes = [caption] if caption else []
-        if found.hidden:
-            notes.append(f"{found.hidden} more wallets carry smaller amounts and are not "
-                         "drawn; the table lists every endpoint.")
-        self.caption.setText(" ".join(notes))
+        self.caption.setText(" ".join(t for t in (caption, found.left_out) if t))
         self.draw_idle()
 
     def _edge(self, a: MapNode, b: MapNode, edge: MapEdge) -> None:

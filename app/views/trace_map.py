@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
-from app.core.tracing import SERVICE, Flow, TraceResult
+from app.core.tracing import SERVICE, Endpoint, Flow, TraceResult
+from app.services.money import path_flows
 
-MAX_NODES = 36
+MAX_NODES = 32  # a whole trace up to this many wallets is drawn
+ROUTE_NODES = 22  # beyond, the main routes of the largest endpoints, up to this many
+TOP_ENDPOINTS = 10
 MAX_GAP = 1.7  # rows apart, at most, in a column of few wallets
 # What a node is, by its label; a freeze point first: it is what the commander acts on.
 ROLE_OF_CATEGORY = {"exchange": "freeze point", "mixer": "service", "dex": "service",
@@ -21,8 +24,13 @@ ROLE_TEXT = {"freeze point": "exchange: freeze point", "service": "mixer / DEX (
              "wallet": "wallet"}
 
 
-def amount_text(amount: Decimal, asset: str = "") -> str:
-    """Exact, with thousands separated: 31,500 USDT; 0.4125 BTC."""
+def amount_text(amount: Decimal, asset: str = "", exact: bool = False) -> str:
+    """With thousands separated, rounded down to what a reader compares (2 decimals from
+    100, 4 from 1, else 8; haircut leaves 18): 31,500 USDT; 0.4125 BTC. ``exact``: every
+    digit, for tooltips (exports and requests always take the exact amount)."""
+    if not exact and amount:
+        places = 2 if abs(amount) >= 100 else 4 if abs(amount) >= 1 else 8
+        amount = amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_DOWN)
     text = f"{amount.normalize():,f}" if amount else "0"
     return f"{text} {asset}".strip()
 
@@ -70,7 +78,7 @@ class TraceMap:
     title: str
     nodes: dict[str, MapNode]
     edges: tuple[MapEdge, ...]
-    hidden: int  # wallets of the trace not drawn (too many): they are in the table
+    left_out: str  # what is not drawn (too many wallets), said under the graph
 
     def edge(self, a: str, b: str) -> MapEdge | None:
         return next((e for e in self.edges if (e.a, e.b) == (a, b)), None)
@@ -87,19 +95,25 @@ class TraceMap:
         return {n.role for n in self.nodes.values()}
 
 
-def _kept(flows: tuple[Flow, ...], seeds: set[str]) -> tuple[list[Flow], int]:
-    """The flows to draw: the largest first while they bring at most MAX_NODES wallets."""
-    every = {f.from_node for f in flows} | {f.to_node for f in flows} | seeds
+def _kept(result: TraceResult, seeds: set[str]) -> tuple[list[Flow], str]:
+    """The flows to draw, and what was left out. Every flow while they bring at most
+    MAX_NODES wallets; beyond, the main route of each endpoint that received the most
+    (a hundred seeds, or thousands of wallets, are not read at a glance)."""
+    every = {f.from_node for f in result.flows} | {f.to_node for f in result.flows} | seeds
     if len(every) <= MAX_NODES:
-        return list(flows), 0
-    shown, kept = set(seeds), []
-    for flow in sorted(flows, key=lambda f: -f.traced):
-        new = {flow.from_node, flow.to_node} - shown
-        if len(shown) + len(new) > MAX_NODES:
-            continue
-        shown |= new
-        kept.append(flow)
-    return kept, len(every) - len(shown)
+        return list(result.flows), ""
+    known = {(n.chain, n.address): n.key for n in result.nodes if n.chain}
+    ranked = sorted(result.endpoints, key=lambda e: -e.amount)
+    chosen: list[Endpoint] = []
+    for count in range(1, min(len(ranked), TOP_ENDPOINTS) + 1):
+        flows = path_flows(ranked[:count], lambda c, a: known.get((c, a), f"{c}:{a}"))
+        if len({f.from_node for f in flows} | {f.to_node for f in flows}) > ROUTE_NODES:
+            break
+        chosen = ranked[:count]
+    flows = path_flows(chosen, lambda c, a: known.get((c, a), f"{c}:{a}"))
+    return list(flows), (f"Too many wallets to draw ({len(every):,}): drawn are the "
+                         f"{len(chosen)} endpoints that received the most, each by its main "
+                         f"route; all {len(result.endpoints):,} are in the table.")
 
 
 def _columns(flows: list[Flow], seeds: set[str], forward: bool) -> dict[str, int]:
@@ -139,8 +153,10 @@ def _ends(flows: list[Flow], side: int) -> dict[str, set[str]]:
 
 def trace_map(result: TraceResult) -> TraceMap:
     info = {n.key: n for n in result.nodes}
-    seeds = {k for k, n in info.items() if n.seed}
-    flows, hidden = _kept(result.flows, seeds)
+    every_seed = {k for k, n in info.items() if n.seed}
+    flows, left_out = _kept(result, every_seed)
+    drawn = {f.from_node for f in flows} | {f.to_node for f in flows}
+    seeds = every_seed & drawn if left_out else every_seed
     column = _columns(flows, seeds, result.direction == "forward")
     ends: dict[str, dict[str, Decimal]] = defaultdict(dict)
     freeze: set[str] = set()
@@ -183,6 +199,7 @@ def trace_map(result: TraceResult) -> TraceMap:
     edges = tuple(MapEdge(f.from_node, f.to_node, f.asset, f.traced, f.transfers,
                           1.0 + 5.0 * float(f.traced / largest), at(f)) for f in flows)
     nodes: dict[str, MapNode] = {}
+    chains = {info[k].chain for k in column if k in info and info[k].chain}
     for key in column:
         node = info.get(key)
         category = node.category if node else ""
@@ -191,7 +208,7 @@ def trace_map(result: TraceResult) -> TraceMap:
         # A name is enough for a labelled wallet; a freeze point also shows its address.
         detail = ("" if category == "bridge" or not node else
                   f"{node.chain} {short_address(address)}" if key in freeze else
-                  "" if named else node.chain)
+                  node.chain if len(chains) > 1 and not named else "")
         nodes[key] = MapNode(key, float(column[key]), -row[key],
                              node.label if node and named else short_address(address),
                              detail, ROLE_OF_CATEGORY.get(category, "wallet"),
@@ -202,4 +219,4 @@ def trace_map(result: TraceResult) -> TraceMap:
     seeds_text = f"{len(result.seeds)} wallet{'s' if len(result.seeds) != 1 else ''}"
     title = (f"{result.method.upper()} · {result.direction} from {seeds_text} · "
              f"at most {result.limits.hops} hops")
-    return TraceMap(result.method, result.direction, title, nodes, edges, hidden)
+    return TraceMap(result.method, result.direction, title, nodes, edges, left_out)

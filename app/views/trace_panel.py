@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -118,9 +117,9 @@ class TracePanel(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        # Widths set once per fill: sized to contents on every change, a table of
+        # thousands of endpoints took minutes to fill.
+        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.itemSelectionChanged.connect(self._enable)
         self.save_button = QPushButton("Save trace")
         self.save_button.setObjectName("saveTrace")
@@ -306,6 +305,8 @@ class TracePanel(QWidget):
 
     def _fill_table(self, result: TraceResult) -> None:
         forward = result.direction == "forward"
+        self.table.setUpdatesEnabled(False)
+        self.table.setRowCount(0)
         self.table.setRowCount(len(result.endpoints))
         bold = QFont(self.table.font())
         bold.setBold(True)
@@ -316,6 +317,8 @@ class TracePanel(QWidget):
             freeze = forward and e.reason == SERVICE and e.category == "exchange"
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
+                if c == 1:
+                    item.setToolTip(f"exactly {amount_text(e.amount, e.asset, exact=True)}")
                 if c in (1, 3):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight
                                           | Qt.AlignmentFlag.AlignVCenter)
@@ -328,6 +331,8 @@ class TracePanel(QWidget):
             path_item = self.table.item(r, 5)
             if path_item is not None:
                 path_item.setToolTip(tip)
+        self.table.resizeColumnsToContents()
+        self.table.setUpdatesEnabled(True)
 
     def _draw(self) -> None:
         if self.drawing is None or self.run is None:

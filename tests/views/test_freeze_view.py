@@ -103,7 +103,7 @@ def test_draft_from_an_endpoint_and_move_it_on(qtbot: QtBot, money_tab: MoneyVie
     with qtbot.waitSignal(money_tab.loaded, timeout=10_000):
         step.try_save()
     row = cells(money_tab, 0)
-    assert row["Status"] == "sent" and row["Sent"] == f"{sent:%Y-%m-%d %H:%M}"
+    assert row["Status"] == "sent" and row["Sent"] == f"{sent:%d %b %Y %H:%M}"
     step = status_dialog(money_tab, 0)
     step.status.setCurrentText("partly frozen")
     assert step.frozen.isEnabled() and step.frozen.text() == ""

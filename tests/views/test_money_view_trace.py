@@ -244,3 +244,38 @@ def test_the_trace_reports_each_hop(ctx: AppContext, op: str) -> None:
     # The seeds' history, then one read per hop with wallets to follow: after the second
     # hop only exchanges (stops) are reached, and nothing more is read.
     assert seen == [(0, 5), (1, 5), (2, 5)]
+
+
+def test_a_trace_too_large_to_draw_shows_the_largest_endpoints_routes() -> None:
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from app.core.tracing import SERVICE, Endpoint, Flow, Limits, Node, PathStep, TraceResult
+    from app.views.trace_map import ROUTE_NODES, trace_map
+
+    when = datetime(2026, 3, 1, tzinfo=UTC)
+    endpoints, flows, nodes = [], [], []
+    for i in range(40):  # 40 victims, each paying through its own mule to its own exchange
+        seed, mule, exchange = (tron_address(f"{kind}-{i}") for kind in ("s", "m", "x"))
+        amount = Decimal(i + 1)
+        path = (PathStep(f"a{i}", "tron", seed, mule, "USDT", amount, amount, when),
+                PathStep(f"b{i}", "tron", mule, exchange, "USDT", amount, amount, when))
+        endpoints.append(Endpoint(f"tron:{exchange}", "tron", exchange, "USDT", amount,
+                                  SERVICE, "exchange", f"Exchange {i}", 2, path))
+        flows += [Flow(f"tron:{seed}", f"tron:{mule}", "USDT", amount, 1),
+                  Flow(f"tron:{mule}", f"tron:{exchange}", "USDT", amount, 1)]
+        nodes += [Node(f"tron:{seed}", "tron", seed, "victim", "", True),
+                  Node(f"tron:{mule}", "tron", mule, "", "", False),
+                  Node(f"tron:{exchange}", "tron", exchange, "exchange", f"Exchange {i}",
+                       False)]
+    endpoints.sort(key=lambda e: -e.amount)
+    result = TraceResult("poison", "forward", (), Limits(), tuple(endpoints), (),
+                         tuple(flows), tuple(nodes), 120)
+    graph = trace_map(result)
+    assert len(graph.nodes) <= ROUTE_NODES
+    assert graph.left_out == ("Too many wallets to draw (120): drawn are the 7 endpoints that "
+                              "received the most, each by its main route; all 40 are in the "
+                              "table.")
+    assert sorted(n.name for n in graph.freeze_points()) == [
+        f"Exchange {i}" for i in range(33, 40)]
+    assert graph.nodes["tron:" + tron_address("x-39")].end_text() == "40 USDT"
