@@ -179,7 +179,7 @@ def history_html(detail: FreezeDetail) -> str:
         f"<td>{frozen(s.frozen_amount)}</td><td>{escape(s.agency)}</td>"
         f"<td>{escape(s.note)}</td></tr>" for s in detail.steps)
     rests = (f"<p><b>Traced by</b> {escape(str(basis.get('statement', '')))}<br>"
-             f"{escape(str(basis.get('traced', '')))} {escape(info.asset)} reached "
+             f"{frozen(str(basis.get('traced', '')))} reached "
              f"{escape(info.address)} ({escape(str(basis.get('label', '')) or 'no label')})"
              "</p>" if basis.get("statement") else
              "<p>The trace it was drafted from is not recorded in this store.</p>")

@@ -71,7 +71,9 @@ class TraceDrawing(QWidget):
             return
         xs = [n.x for n in found.nodes.values()]
         ys = [n.y for n in found.nodes.values()]
-        ax.set_xlim(min(xs) - 0.45, max(xs) + 0.9)
+        # Room on the right for the amounts beside the last column's services.
+        boxes = any(n.stop and n.room_right and n.x == max(xs) for n in found.nodes.values())
+        ax.set_xlim(min(xs) - 0.45, max(xs) + (1.25 if boxes else 0.45))
         ax.set_ylim(min(ys) - 0.7, max(ys) + 0.75)
         for edge in found.edges:
             self._edge(found.nodes[edge.a], found.nodes[edge.b], edge)
@@ -105,20 +107,25 @@ class TraceDrawing(QWidget):
         self.axes.scatter([node.x], [node.y], s=size, c=colour, marker=marker,
                           edgecolors=SEED_RING if node.seed else "white",
                           linewidths=3.0 if node.seed else 1.2, zorder=4)
-        self._text(node, 0, -12, textwrap.fill(node.name, 16), fontsize=8, color="#263238",
+        name = textwrap.fill(node.name, 12)
+        self._text(node, 0, -12, name, fontsize=8, color="#263238",
                    fontweight="normal" if node.role == "wallet" else "bold")
+        below = -23 - 11 * name.count("\n")
         if node.detail:
-            below = -23 if len(node.name) <= 16 else -34
             self._text(node, 0, below, node.detail, fontsize=6.5, color="#607d8b")
-        dx, dy = (14, 0) if node.stop and node.room_right else (0, 11)
+            below -= 10
+        right = node.stop and node.room_right
         if node.freeze:
-            self._text(node, dx, dy, f"FREEZE POINT\n{node.end_text()}", fontsize=8,
-                       fontweight="bold", color="white",
-                       bbox={"boxstyle": "round,pad=0.25", "facecolor": "#c62828",
-                             "edgecolor": "none"})
-        elif node.ends:
-            self._text(node, dx, dy, node.end_text(), fontsize=7.5, color="#37474f",
-                       fontweight="bold")
+            self._text(node, 14 if right else 0, 0 if right else 13,
+                       f"FREEZE POINT\n{node.end_text()}", fontsize=8, fontweight="bold",
+                       color="white", bbox={"boxstyle": "round,pad=0.25",
+                                            "facecolor": "#c62828", "edgecolor": "none"})
+        elif node.ends and node.stop:
+            self._text(node, 14 if right else 0, 0 if right else 11, node.end_text(),
+                       fontsize=7.5, color="#37474f", fontweight="bold")
+        elif node.ends:  # money that stays in a wallet the trace passes through
+            self._text(node, 0, below, f"{node.why} {node.end_text()}".strip(), fontsize=7,
+                       color="#37474f", fontstyle="italic")
 
     def _legend(self, found: TraceMap) -> None:
         used = found.roles()

@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
-from app.core.tracing import SERVICE, Endpoint, Flow, TraceResult
+from app.core.tracing import HELD, HOP_LIMIT, ORIGIN, SERVICE, Endpoint, Flow, TraceResult
 from app.services.money import path_flows
 
 MAX_NODES = 32  # a whole trace up to this many wallets is drawn
@@ -19,6 +19,7 @@ MAX_GAP = 1.7  # rows apart, at most, in a column of few wallets
 # What a node is, by its label; a freeze point first: it is what the commander acts on.
 ROLE_OF_CATEGORY = {"exchange": "freeze point", "mixer": "service", "dex": "service",
                     "bridge": "bridge", "victim": "victim", "suspect": "suspect"}
+WHY = {HELD: "still held", HOP_LIMIT: "at the hop limit", ORIGIN: "origin"}
 ROLE_TEXT = {"freeze point": "exchange: freeze point", "service": "mixer / DEX (trace stops)",
              "bridge": "bridge (crosses chains)", "victim": "victim", "suspect": "suspect",
              "wallet": "wallet"}
@@ -52,6 +53,7 @@ class MapNode:
     freeze: bool  # an endpoint at an exchange: money that can be frozen there
     stop: bool  # a service where the trace stops: nothing leaves it in the graph
     room_right: bool  # nothing drawn just right of it: its amount goes there, not above
+    why: str = ""  # why money ends here, when not at a service: "still held", "hop limit"
 
     def end_text(self) -> str:
         return ", ".join(amount_text(amount, asset) for asset, amount in self.ends)
@@ -161,6 +163,7 @@ def trace_map(result: TraceResult) -> TraceMap:
     ends: dict[str, dict[str, Decimal]] = defaultdict(dict)
     freeze: set[str] = set()
     stops = {e.node for e in result.endpoints if e.reason == SERVICE}
+    why = {e.node: WHY.get(e.reason, "") for e in result.endpoints if e.reason != SERVICE}
     for e in result.endpoints:
         ends[e.node][e.asset] = ends[e.node].get(e.asset, Decimal(0)) + e.amount
         if result.direction == "forward" and e.reason == SERVICE and e.category == "exchange":
@@ -192,7 +195,7 @@ def trace_map(result: TraceResult) -> TraceMap:
 
     def at(flow: Flow) -> float:
         if flow.to_node in freeze:  # its FREEZE POINT tag may sit above it
-            return 0.42
+            return 0.35
         into, out = fan_in[flow.to_node], fan_out[flow.from_node]
         return 0.62 if out > into else 0.5
 
@@ -215,7 +218,8 @@ def trace_map(result: TraceResult) -> TraceMap:
                              key in seeds, tuple(sorted(ends.get(key, {}).items())),
                              key in freeze, key in stops,
                              not any(abs(row[other] - row[key]) < 1.0
-                                     for other in by_column.get(column[key] + 1, [])))
+                                     for other in by_column.get(column[key] + 1, [])),
+                             why.get(key, ""))
     seeds_text = f"{len(result.seeds)} wallet{'s' if len(result.seeds) != 1 else ''}"
     title = (f"{result.method.upper()} · {result.direction} from {seeds_text} · "
              f"at most {result.limits.hops} hops")
