@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from app.core.hlc import HybridClock, Stamp
@@ -28,7 +28,9 @@ from app.models.base import UtcDateTime
 from app.models.records import SHAREABLE_KINDS, Action, Conflict, Participant
 from app.models.sync_records import ChangesetRecord
 from app.sync import changeset as cs
+from app.sync.bulk_insert import insert_rows
 from app.sync.recorder import ACTION_REPORT_FIELDS, BOOKKEEPING, RECORDING, _defaults, next_seq
+from app.sync.signatures import Signatures
 
 MAX_SKEW_MS = 10 * 60 * 1000  # stamps further ahead of our clock are quarantined
 # Creation order, so that a record arrives after what it refers to within a changeset.
@@ -177,6 +179,10 @@ class Merger:
         self._fresh: list[_Fresh] = []  # new records, to INSERT
         self._new_rows: dict[str, dict[str, Any]] = {}  # new changeset rows, to INSERT
         self._new_stamps: dict[tuple[str, str], str] = {}  # (device, hlc) -> their id
+        self._signatures: Signatures | None = None  # verdicts worked out ahead
+        # (agency, device, hlc) -> the key found for it, or why there is none
+        self._keys_ahead: dict[tuple[str, str, str],
+                               Ed25519PublicKey | RefusedError | PendingError] = {}
 
     # ---- entry points --------------------------------------------------------------
 
@@ -187,17 +193,54 @@ class Merger:
         return status
 
     def apply_all(self, items: Sequence[cs.SignedChangeset]) -> None:
-        """Apply changesets in order, as ``apply`` one by one would, in one pass."""
+        """Apply changesets in order, as ``apply`` one by one would, in one pass. Their
+        signatures are checked ahead on other threads (``Signatures``) meanwhile."""
         parsed: list[cs.Changeset | cs.ChangesetError] = []
         for signed in items:
             try:
                 parsed.append(signed.changeset())
             except cs.ChangesetError as error:
                 parsed.append(error)
-        self._read_ahead(items, [p for p in parsed if isinstance(p, cs.Changeset)])
-        for signed, change in zip(items, parsed, strict=True):
-            self._apply(signed, change)
+        self._read_statuses(items)
+        with Signatures(self._signature_jobs(items, parsed)) as signatures:
+            self._signatures = signatures
+            try:
+                self._read_records([p for p in parsed if isinstance(p, cs.Changeset)])
+                for signed, change in zip(items, parsed, strict=True):
+                    self._apply(signed, change)
+            finally:
+                self._signatures = None
+                self._keys_ahead.clear()
         self.write()
+
+    def _signature_jobs(self, items: Sequence[cs.SignedChangeset],
+                        parsed: Sequence[cs.Changeset | cs.ChangesetError]
+                        ) -> list[tuple[cs.SignedChangeset, Ed25519PublicKey]]:
+        """The changesets whose signature the merge will check, with the key it will
+        find for each (those it cannot find one for are refused or held back)."""
+        jobs: list[tuple[cs.SignedChangeset, Ed25519PublicKey]] = []
+        for signed, change in zip(items, parsed, strict=True):
+            if (isinstance(change, cs.Changeset)
+                    and self._statuses.get(signed.id) not in ("applied", "refused")):
+                asked = (change.agency_id, change.device_id, change.hlc)
+                try:
+                    key = self._keys_ahead[asked] = self.keys(*asked)
+                except (RefusedError, PendingError) as error:
+                    self._keys_ahead[asked] = error
+                    continue
+                jobs.append((signed, key))
+        return jobs
+
+    def _key_of(self, change: cs.Changeset) -> Ed25519PublicKey:
+        """The key for a changeset, as found ahead while the rosters held could not
+        change (during ``apply_all``), or looked up now."""
+        asked = (change.agency_id, change.device_id, change.hlc)
+        found = self._keys_ahead.get(asked)
+        if found is None:
+            return self.keys(*asked)
+        if isinstance(found, Exception):
+            raise type(found)(str(found))
+        return found
 
     def _apply(self, signed: cs.SignedChangeset,
                parsed: cs.Changeset | cs.ChangesetError | None) -> str:
@@ -213,17 +256,22 @@ class Merger:
             return self._refuse(signed, None, str(parsed))
         change = parsed
         try:
-            key = self.keys(change.agency_id, change.device_id, change.hlc)
+            key = self._key_of(change)
         except RefusedError as error:
             return self._refuse(signed, change, str(error))
         except PendingError as error:
             self._keep(signed, change, "pending", str(error))
             self.report.pending += 1
             return "pending"
-        try:
-            cs.verify_signature(signed, key)
-        except cs.ChangesetError as error:
-            return self._refuse(signed, change, str(error))
+        verdict = (self._signatures.verdict(signed, key) if self._signatures is not None
+                   else None)
+        if verdict is None:
+            try:
+                cs.verify_signature(signed, key)
+            except cs.ChangesetError as error:
+                return self._refuse(signed, change, str(error))
+        elif not verdict:
+            return self._refuse(signed, change, cs.BAD_SIGNATURE)
         stamp = Stamp.decode(change.hlc)
         if stamp.wall_ms > self.now_ms + MAX_SKEW_MS:
             self._keep(signed, change, "quarantined",
@@ -277,22 +325,19 @@ class Merger:
         for fresh in self._fresh:
             by_model.setdefault(fresh._model, []).append(fresh._row)
             del self._records[(fresh._model, fresh._row["id"])]  # read back when needed
-        # Core INSERTs of whole rows: the mapped bulk INSERT adds nothing here but time.
+        # INSERTs of whole rows: the mapped bulk INSERT adds nothing here but time.
         for model, rows in by_model.items():
-            self.session.execute(insert(model.__table__), rows)
-        if self._new_rows:
-            self.session.execute(insert(cast(Table, ChangesetRecord.__table__)),
-                                 list(self._new_rows.values()))
+            insert_rows(self.session, model.__table__, rows)
+        insert_rows(self.session, cast(Table, ChangesetRecord.__table__),
+                    list(self._new_rows.values()))
         self._fresh.clear()
         self._new_rows.clear()
         self._new_stamps.clear()
 
     # ---- reading ahead ---------------------------------------------------------------
 
-    def _read_ahead(self, items: Sequence[cs.SignedChangeset],
-                    changes: Sequence[cs.Changeset]) -> None:
-        """What the changesets will ask for, read in a few queries: the changesets
-        already held and the records their ops change."""
+    def _read_statuses(self, items: Sequence[cs.SignedChangeset]) -> None:
+        """Which of the changesets are held already, read in a few queries."""
         ids = list(dict.fromkeys(s.id for s in items if s.id not in self._statuses))
         for chunk in _chunks(ids):
             self._statuses.update(dict.fromkeys(chunk))
@@ -300,6 +345,9 @@ class Merger:
                     select(ChangesetRecord.id, ChangesetRecord.status).where(
                         ChangesetRecord.id.in_(chunk))):
                 self._statuses[held] = status
+
+    def _read_records(self, changes: Sequence[cs.Changeset]) -> None:
+        """The records the changesets' ops change, read in a few queries."""
         wanted: dict[type[Any], dict[str, None]] = {}
         for change in changes:
             for op in change.ops:

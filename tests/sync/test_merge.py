@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,17 +12,12 @@ from app.models.records import Conflict, Target
 from app.services import operations, targets
 from app.services.context import AppContext
 from app.sync.recorder import NotOwnedError
-from tests.sync.exchange_helpers import changesets, forge, make_store, ship, trust_each_other
+from tests.sync.exchange_helpers import changesets, forge, ship
 
 
 @pytest.fixture
-def pair(tmp_path: Path) -> Iterator[tuple[AppContext, AppContext]]:
-    ke = make_store(tmp_path / "ke", "Kenya DCI", "KE")
-    ao = make_store(tmp_path / "ao", "Angola SIC", "AO")
-    trust_each_other(ke, ao)
-    yield ke, ao
-    ke.close()
-    ao.close()
+def pair(trusting_pair: tuple[AppContext, AppContext]) -> tuple[AppContext, AppContext]:
+    return trusting_pair
 
 
 def _target(ctx: AppContext, tid: str) -> Target:

@@ -1,0 +1,91 @@
+"""Signatures checked ahead on other threads give the verdicts the merge would reach
+itself, and the merge trusts nothing sooner for it."""
+
+from __future__ import annotations
+
+import base64
+import time
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import select
+
+from app.models.records import Target
+from app.models.sync_records import ChangesetRecord
+from app.services import operations, targets
+from app.services.context import AppContext
+from app.sync import changeset as cs
+from app.sync import signatures
+from app.sync.merge import Merger
+from app.sync.signatures import Signatures
+from app.sync.trust import key_lookup
+from tests.sync.exchange_helpers import changesets
+
+
+def _signed(key: Ed25519PrivateKey, n: int) -> cs.SignedChangeset:
+    draft = cs.Changeset("device", "agency", f"{n:016d}", None, "AMBER", (), {},
+                         (cs.Op("target", f"id-{n}", {"name": f"T {n}"}),))
+    return cs.sign(draft, key)
+
+
+def _forged(signed: cs.SignedChangeset) -> cs.SignedChangeset:
+    """The same changeset with a signature that does not hold over it."""
+    raw = bytearray(base64.b64decode(signed.signature))
+    raw[0] ^= 1
+    return cs.SignedChangeset(signed.id, signed.body, base64.b64encode(bytes(raw)).decode())
+
+
+@pytest.mark.parametrize("threads", [0, 1, 2])
+def test_verdicts_match_verifying_one_by_one(threads: int,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(signatures, "CHUNK", 7)
+    key = Ed25519PrivateKey.generate()
+    other = Ed25519PrivateKey.generate().public_key()
+    good = [_signed(key, n) for n in range(40)]
+    bad = [_forged(s) for s in good[::5]]
+    public = key.public_key()
+    with Signatures([(s, public) for s in good + bad], threads=threads) as ahead:
+        assert [ahead.verdict(s, public) for s in good] == [True] * 40
+        assert [ahead.verdict(s, public) for s in bad] == [False] * 8
+        # A verdict holds only for the key it was reached with, and only for a job given.
+        assert ahead.verdict(good[0], other) is None
+        assert ahead.verdict(_signed(key, 99), public) is None
+
+
+@pytest.fixture
+def pair(trusting_pair: tuple[AppContext, AppContext]) -> tuple[AppContext, AppContext]:
+    return trusting_pair
+
+
+def test_a_forged_signature_in_a_bundle_is_refused_and_the_rest_applied(
+        pair: tuple[AppContext, AppContext], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(signatures, "CHUNK", 2)  # several chunks, several threads
+    ke, ao = pair
+    op, _ = operations.create_operation(ke, "TIDE")
+    operations.add_participant(ke, op, ao.agency_id)
+    made = [targets.add_record(ke, "target", op, targets.target_values("person", f"T{n}",
+                                                                       "KE"))[0]
+            for n in range(6)]
+    items = changesets(ke)
+    forged = next(i for i, s in enumerate(items) if b'"target"' in s.body)
+    victim = items[forged]
+    # The forged copy comes first; the genuine one, listed after it, is a duplicate of a
+    # refused changeset and so is not applied either (as one by one).
+    items = [*items[:forged], _forged(victim), *items[forged:]]
+    with ao.store.session() as session:
+        merger = Merger(session, ao.agency_id, ao.clock, key_lookup(session, ao.agency_id),
+                        int(time.time() * 1000))
+        merger.apply_all(items)
+        report = merger.report
+    assert report.refused == [(victim.id, cs.BAD_SIGNATURE)]
+    assert report.duplicates == 1
+    assert report.applied == len(items) - 2
+    with ao.store.session() as session:
+        held = set(session.scalars(select(Target.id)))
+        status = session.get(ChangesetRecord, victim.id)
+        assert status is not None and status.status == "refused"
+    assert held == set(made) - {_target_of(victim)}
+
+
+def _target_of(signed: cs.SignedChangeset) -> str:
+    return next(op.id for op in signed.changeset().ops if op.kind == "target")
