@@ -172,7 +172,7 @@ class TracePanel(QWidget):
         self.run = None
         self.reopened = False
         self.saved.clear()
-        self.form.set_wallets([])
+        self.form.wallets.clear()
         self.form.typed.clear()
         self._show_nothing()
 

@@ -10,6 +10,7 @@ import csv
 from pathlib import Path
 
 import pytest
+from gui_support import PASSPHRASE
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -22,6 +23,7 @@ from app.services.transfers_import import import_transfers
 from app.views.main_window import MainWindow
 from app.views.money_view import MoneyView
 from app.views.trace_panel import TracePanel
+from app.views.unlock_dialog import UnlockDialog
 from tests.services.test_money_trace import (
     ETH_EXCHANGE,
     EXCHANGE_A,
@@ -279,3 +281,23 @@ def test_a_trace_too_large_to_draw_shows_the_largest_endpoints_routes() -> None:
     assert sorted(n.name for n in graph.freeze_points()) == [
         f"Exchange {i}" for i in range(33, 40)]
     assert graph.nodes["tron:" + tron_address("x-39")].end_text() == "40 USDT"
+
+
+def test_lock_hides_the_money_and_unlock_reads_it_again(qtbot: QtBot, money_tab: MoneyView,
+                                                       window: MainWindow) -> None:
+    panel = money_tab.trace
+    run_trace(qtbot, panel, VICTIM, "haircut")
+    window.lock()
+    assert panel.table.rowCount() == 0 and panel.run is None
+    assert panel.form.wallets.count() == 0 and panel.saved.count() == 0
+    assert panel.drawing is not None and panel.drawing.map is None
+    assert all(card.text() == "" for card in money_tab.cards.values())
+    assert money_tab.freezes.table.rowCount() == 0 and money_tab.data is None
+    dialog = window.unlock_dialog
+    assert isinstance(dialog, UnlockDialog)
+    dialog.secret.setText(PASSPHRASE)
+    with qtbot.waitSignal(money_tab.loaded, timeout=10_000):
+        dialog.unlock_button.click()
+    assert window.workspace.tabs.currentWidget() is money_tab
+    assert money_tab.codename == OP and "no saved forward trace" in money_tab.cards[
+        "traced"].text()
