@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, literal, select, union_all
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from app.core import tlp as tlp_levels
@@ -26,6 +26,7 @@ from app.core.world_map import world_map
 from app.models.money_records import AddressLabel
 from app.models.records import Site, Target, Transfer, Wallet
 from app.services.context import AppContext
+from app.services.money import ADDRESSES_PER_QUERY
 from app.services.operations import find_operation
 
 
@@ -120,61 +121,76 @@ def targets_per_country(session: Session, op_id: str,
     return {country: n for country, n in rows}
 
 
-def address_countries(op_id: str, levels: Sequence[str]) -> Any:
-    """A subquery: one country per (chain, address) of the operation, the label's
-    before the wallet's target's (a service's country is where a freeze goes)."""
+def address_countries(session: Session, op_id: str,
+                      levels: Sequence[str] = tlp_levels.LEVELS) -> dict[tuple[str, str], str]:
+    """The country of each (chain, address) of the operation that has one: its label's
+    before its wallet's target's (a service's country is where a freeze goes); of
+    several labels, the first country in alphabetical order."""
     label_country = func.upper(func.trim(AddressLabel.country))
     target_country = func.upper(func.trim(Target.country))
-    located = union_all(
-        select(AddressLabel.chain, AddressLabel.address, label_country.label("country"),
-               literal(0).label("rank"))
-        .where(*_visible(AddressLabel, op_id, levels), label_country != ""),
-        select(Wallet.chain, Wallet.address, target_country.label("country"),
-               literal(1).label("rank"))
+    labelled = session.execute(
+        select(AddressLabel.chain, AddressLabel.address, label_country)
+        .where(*_visible(AddressLabel, op_id, levels), label_country != "")
+        .order_by(label_country.desc())).all()
+    owned = session.execute(
+        select(Wallet.chain, Wallet.address, target_country)
         .join(Target, Target.id == Wallet.target_id)
         .where(*_visible(Wallet, op_id, levels), *_visible(Target, op_id, levels),
-               target_country != ""),
-    ).subquery()
-    ranked = select(
-        located.c.chain, located.c.address, located.c.country,
-        func.row_number().over(partition_by=(located.c.chain, located.c.address),
-                               order_by=(located.c.rank, located.c.country)).label("n"),
-    ).subquery()
-    return (select(ranked.c.chain, ranked.c.address, ranked.c.country)
-            .where(ranked.c.n == 1).subquery())
+               target_country != "")
+        .order_by(target_country.desc())).all()
+    found: dict[tuple[str, str], str] = {}
+    for rows in (owned, labelled):  # later rows win: labels over wallets, A over B
+        found.update(((chain, address), country) for chain, address, country in rows)
+    return found
 
 
 def money_flows(session: Session, op_id: str,
                 levels: Sequence[str] = tlp_levels.LEVELS) -> tuple[list[MoneyFlow], int]:
     """Transfers summed per (source country, destination country, asset), and how many
-    had an amount that is not a number (left out of the sums)."""
-    source = address_countries(op_id, levels).alias("source")
-    dest = address_countries(op_id, levels).alias("dest")
-    rows = session.execute(
-        select(source.c.country, dest.c.country, Transfer.asset,
-               func.group_concat(Transfer.amount, " "))
-        .select_from(Transfer)
-        .join(source, and_(source.c.chain == Transfer.chain,
-                           source.c.address == Transfer.from_address))
-        .join(dest, and_(dest.c.chain == Transfer.chain, dest.c.address == Transfer.to_address))
-        .where(*_visible(Transfer, op_id, levels))
-        .group_by(source.c.country, dest.c.country, Transfer.asset))
-    flows: list[MoneyFlow] = []
+    had an amount that is not a number (left out of the sums).
+
+    Only transfers from an address with a country are read, by the address index, a few
+    hundred addresses per query (as the tracer does): an operation may hold a million
+    transfers of which a few thousand touch a known country. SQL groups them per
+    destination and asset; the operation, the tombstone and the marking are tested here
+    so that SQLite cannot prefer the operation's index and read every transfer."""
+    located = address_countries(session, op_id, levels)
+    sources = sorted({address for _chain, address in located})
+    allowed = set(levels)
+    totals: dict[tuple[str, str, str], Decimal] = {}
+    counts: dict[tuple[str, str, str], int] = {}
     unreadable = 0
-    for from_country, to_country, asset, amounts in rows:
-        total, count = Decimal(0), 0
-        for text in (amounts or "").split(" "):
-            try:
-                amount = Decimal(text)
-            except InvalidOperation:
-                unreadable += 1
+    for start in range(0, len(sources), ADDRESSES_PER_QUERY):
+        chunk = sources[start:start + ADDRESSES_PER_QUERY]
+        rows = session.execute(
+            select(Transfer.chain, Transfer.from_address, Transfer.to_address, Transfer.asset,
+                   Transfer.operation_id, Transfer.deleted, Transfer.tlp,
+                   func.group_concat(Transfer.amount, " "))
+            .where(Transfer.from_address.in_(chunk))
+            .group_by(Transfer.chain, Transfer.from_address, Transfer.to_address,
+                      Transfer.asset, Transfer.operation_id, Transfer.deleted, Transfer.tlp))
+        for chain, source, dest, asset, op, deleted, level, amounts in rows:
+            from_country = located.get((chain, source))
+            to_country = located.get((chain, dest))
+            if (op != op_id or deleted or level not in allowed or from_country is None
+                    or to_country is None):
                 continue
-            if not amount.is_finite():
-                unreadable += 1
-                continue
-            total += amount
-            count += 1
-        if count:
-            flows.append(MoneyFlow(from_country, to_country, asset, total, count))
+            key = (from_country, to_country, asset)
+            for text in (amounts or "").split(" "):
+                amount = _amount(text)
+                if amount is None:
+                    unreadable += 1
+                else:
+                    totals[key] = totals.get(key, Decimal(0)) + amount
+                    counts[key] = counts.get(key, 0) + 1
+    flows = [MoneyFlow(*key, total, counts[key]) for key, total in totals.items()]
     flows.sort(key=lambda f: (f.asset, -f.amount, f.source, f.dest))
     return flows, unreadable
+
+
+def _amount(text: str) -> Decimal | None:
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        return None
+    return amount if amount.is_finite() else None

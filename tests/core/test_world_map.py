@@ -13,10 +13,12 @@ from app.core.world_map import (
     ALPHA3,
     WORLD_GEOJSON,
     equal_earth,
+    equal_earth_arrays,
     feature_code,
     globe_outline,
     inside,
     parse_zone_place,
+    project_ring,
     projected_outlines,
     world_map,
 )
@@ -130,3 +132,12 @@ def test_projected_outlines_cover_the_world_inside_its_edge() -> None:
     edge = globe_outline()
     assert edge[0] == pytest.approx(equal_earth(180, -90))
     assert max(abs(x) for x, _y in edge) == pytest.approx(2.70663, abs=1e-5)
+
+
+def test_arrays_project_as_single_points_do() -> None:
+    lons, lats = [-170.5, 0.0, 36.82, 179.9], [-80.0, 0.0, -1.29, 66.6]
+    xs, ys = equal_earth_arrays(lons, lats)
+    assert list(zip(xs.tolist(), ys.tolist(), strict=True)) == [
+        pytest.approx(equal_earth(lon, lat)) for lon, lat in zip(lons, lats, strict=True)]
+    assert project_ring([]) == []
+    assert project_ring([(36.82, -1.29)]) == [pytest.approx(equal_earth(36.82, -1.29))]
