@@ -63,11 +63,13 @@ MIN_SPAN = QRectF(0, 0, 700, 420)  # the smallest area "fit" zooms to (about 40Â
 MENU_SITES = 15
 MAX_DRAWN_FLOWS = 30  # the largest; more would hide the map (the legend lists them all)
 FLOW_PRIORITY = 1e12
-# Where a country's label may go around its centre, best first: right, left, below, above,
-# the corners, then the same further out.
-_AROUND = [(1.0, 0.0), (-1.0, 0.0), (0.0, 1.0), (0.0, -1.0),
-           (1.0, 1.0), (-1.0, 1.0), (1.0, -1.0), (-1.0, -1.0)]
-COUNTRY_SIDES = _AROUND + [(2.2 * x, 2.2 * y) for x, y in _AROUND]
+# Where a country's label may go around its centre, nearest first: on it, then shifted by
+# half and whole box sizes (declutter prefers those that keep it inside its country), then
+# further out.
+_STEPS = (0.0, 0.5, -0.5, 1.0, -1.0)
+COUNTRY_SIDES = sorted(((x, y) for x in _STEPS for y in _STEPS),
+                       key=lambda s: (abs(s[0]) + abs(s[1]), abs(s[0])))
+COUNTRY_SIDES += [(2.2 * x, 2.2 * y) for x, y in COUNTRY_SIDES if abs(x) + abs(y) == 1]
 KEEP_CLEAR = 7.0  # pixels around an arrow tip, or a site when few, that labels avoid
 FEW_SITES = 300
 
@@ -180,8 +182,9 @@ class MapCanvas(QGraphicsView):
             if anchor is None:
                 continue
             label = LabelItem([country_name(code), f"{count:,} target{'s' if count != 1 else ''}"],
-                              scene_point(*anchor), COUNTRY_SIDES, count, bold_first=True)
-            self._add(label, 5)
+                              scene_point(*anchor), COUNTRY_SIDES, count, bold_first=True,
+                              region=country_paths().get(code))
+            self._add(label, 3.5)
             self.labels.append(label)
 
     def _flows(self, flows: Sequence[MoneyFlow]) -> None:
@@ -206,7 +209,7 @@ class MapCanvas(QGraphicsView):
                                  for f in pair.flows))
             line.setToolTip(tip)
             self._add(line, 3)
-            self._add(arrowhead(curve, colour, 4 + width), 3)
+            self._add(arrowhead(curve, colour, 4 + width), 3.7)
             self.obstacles.append(curve.tip)
             self._flow_label(curve, pair)
 
@@ -218,7 +221,7 @@ class MapCanvas(QGraphicsView):
         ux, uy = curve.outward
         label = LabelItem(lines, curve.middle, [(ux, uy), (-ux, -uy), (0.0, 0.0)],
                           FLOW_PRIORITY + pair.share, bold_first=True)
-        self._add(label, 6)
+        self._add(label, 3.6)
         self.labels.append(label)
 
     # ---- zoom and pan ---------------------------------------------------------------------
@@ -287,31 +290,40 @@ class MapCanvas(QGraphicsView):
         self.zoomed.emit()
 
     def declutter(self) -> None:
-        """Put each label on the first side of its anchor where it covers no label of
-        higher priority, no arrow tip and (when there are few) no site; hide it if there
-        is no such side at this zoom."""
+        """Put each label, the most important first, where it covers no label placed
+        before it and no arrow tip: on the first of its sides that keeps its middle in
+        its country (if it has one) and covers no site (when there are few); else that
+        covers no site; else in its country; hide it if there is no room at this zoom.
+        Sites are drawn over labels, so a label on a site still shows the site."""
         def square(point: QPointF) -> QRectF:
             at = self.mapFromScene(point)
             return QRectF(at.x() - KEEP_CLEAR, at.y() - KEEP_CLEAR, 2 * KEEP_CLEAR,
                           2 * KEEP_CLEAR)
 
-        blocked = [square(p) for p in self.obstacles]
-        if len(self.sites.sites) <= FEW_SITES:
-            blocked += [square(QPointF(x, y)) for x, y in self.sites.xy.tolist()]
+        tips = [square(p) for p in self.obstacles]
+        sites = ([square(QPointF(x, y)) for x, y in self.sites.xy.tolist()]
+                 if len(self.sites.sites) <= FEW_SITES else [])
         placed: list[QRectF] = []
         for label in sorted(self.labels, key=lambda lb: -lb.priority):
             corner = self.mapFromScene(label.pos())
-            chosen = None
+            boxes = []
             for side in label.sides:
                 box = label.box_at(side)
                 shown = box.translated(corner.x(), corner.y())
-                if not any(shown.intersects(r) for r in placed + blocked):
-                    chosen = box
-                    placed.append(shown)
-                    break
+                home = (label.region is None
+                        or label.region.contains(self.mapToScene(shown.center().toPoint())))
+                boxes.append((box, shown, home))
+            wanted = ((True, True), (False, True), (True, False), (False, False))
+            chosen = next((box for in_home, clear_of_sites in wanted
+                           for box, shown, home in boxes
+                           if (home or not in_home) and not any(
+                               shown.intersects(r)
+                               for r in placed + tips + (sites if clear_of_sites else []))),
+                          None)
             label.setVisible(chosen is not None)
             if chosen is not None:
                 label.place(chosen)
+                placed.append(chosen.translated(corner.x(), corner.y()))
 
     # ---- sites under the pointer ----------------------------------------------------------
 

@@ -150,8 +150,9 @@ class LabelItem(QGraphicsItem):
 
     def __init__(self, lines: Sequence[str], anchor: QPointF,
                  sides: Sequence[tuple[float, float]], priority: float,
-                 bold_first: bool = False) -> None:
+                 bold_first: bool = False, region: QPainterPath | None = None) -> None:
         super().__init__()
+        self.region = region  # in scene units: where the label reads best (its country)
         self.lines = list(lines)
         self.priority = priority
         self.bold_first = bold_first
@@ -185,11 +186,16 @@ class LabelItem(QGraphicsItem):
         return "\n".join(self.lines)
 
     def boundingRect(self) -> QRectF:
-        return self.box
+        return self.box.united(QRectF(-1, -1, 2, 2))  # the leader's end at the anchor
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        if not self.box.contains(QPointF(0, 0)):  # beside its anchor: a leader to it
+            nearest = QPointF(min(max(0.0, self.box.left()), self.box.right()),
+                              min(max(0.0, self.box.top()), self.box.bottom()))
+            painter.setPen(QPen(QColor(0, 0, 0, 110), 1.0))
+            painter.drawLine(QPointF(0, 0), nearest)
         painter.setPen(QPen(QColor(0, 0, 0, 60), 0.8))
         painter.setBrush(QBrush(QColor(255, 255, 255, 225)))
         painter.drawRoundedRect(self.box, 3, 3)
@@ -234,5 +240,7 @@ def arrowhead(curve: FlowCurve, colour: QColor, size: float) -> QGraphicsPolygon
     head.setPos(curve.tip)
     head.setRotation(curve.angle)
     head.setBrush(QBrush(colour))
-    head.setPen(QPen(Qt.PenStyle.NoPen))
+    edge = QPen(QColor("#ffffff"), 1.2)  # stands out on a dark country
+    edge.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
+    head.setPen(edge)
     return head
