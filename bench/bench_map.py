@@ -5,9 +5,9 @@ a site for every target that has a place, about 8,500), then imports transfers b
 wallets and other addresses (20,000 by default; a tenth of the other addresses labelled as
 exchanges in 20 countries), so that money flows between countries too. Times, as medians:
 ``map_layers.map_layers`` (the worker thread's read), drawing those layers on the map
-(``MapView.show_layers``, the events it posts, and a paint of the widget, ``grab``), and both together, which is
-what a person waits for (target 1 s). The first draw of a process, which also makes the
-country outlines, is timed apart.
+(``MapView.show_layers``, the events it posts, and a paint of the widget, ``grab``), and
+both together, which is what a person waits for (target 1 s). The first read and draw
+after the view is made (the store's pages not yet read) is timed apart.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python -m bench.bench_map [--runs 15]
         [--targets 10000] [--actions 20000] [--transfers 20000]
