@@ -29,7 +29,7 @@ from app.sync.batch import cycle_collection_paused
 from app.sync.bulk_insert import insert_rows
 from app.sync.enrolment import EnrolmentError, Offer, Request
 from app.sync.keys import current_roster, publish_roster, root_key, store_roster
-from app.sync.merge import Merger, MergeReport
+from app.sync.merge import MergeCancelledError, Merger, MergeReport
 from app.sync.recorder import knowledge
 from app.sync.trust import (
     PartnerInfo,
@@ -49,6 +49,13 @@ class BundleRefusedError(KnownError):
     """A bundle that was refused as a whole; the store is unchanged."""
 
     exit_code = 4
+
+
+class BundleCancelledError(KnownError):
+    """An import cancelled by the person; the store is unchanged."""
+
+
+Cancel = Callable[[], bool]
 
 
 @dataclass(frozen=True)
@@ -384,13 +391,20 @@ def _device_of(session: Session, key_blob: bytes) -> tuple[str, str] | None:
     return None
 
 
-def import_bundle(ctx: AppContext, path: Path, limits: bundles.Limits = bundles.DEFAULT_LIMITS
-                  ) -> BundleImportReport:
+def import_bundle(ctx: AppContext, path: Path, limits: bundles.Limits = bundles.DEFAULT_LIMITS,
+                  cancel: Cancel | None = None) -> BundleImportReport:
     """Verify a bundle as DESIGN.md says and apply it in one transaction; a refused bundle
-    changes no operation data (its refusal is recorded in the audit log)."""
+    changes no operation data (its refusal is recorded in the audit log). ``cancel()`` is
+    asked between steps and every thousand changesets merged: when it says so, the
+    transaction is rolled back and BundleCancelledError raised (nothing changed)."""
     try:
         with cycle_collection_paused():
-            return _import(ctx, path, limits)
+            return _import(ctx, path, limits, cancel or _never)
+    except _CancelSignal:
+        with ctx.store.session() as session:
+            session.add(AuditEntry(actor=ctx.agency_name, action="bundle import cancelled",
+                                   detail={"file": str(path)}))
+        raise BundleCancelledError("The import was cancelled; nothing was changed.") from None
     except (bundles.BundleError, TrustError, cs.ChangesetError) as error:
         reason = str(error)
         with ctx.store.session() as session:
@@ -399,9 +413,24 @@ def import_bundle(ctx: AppContext, path: Path, limits: bundles.Limits = bundles.
         raise BundleRefusedError(f"The bundle was refused: {reason}.") from None
 
 
-def _import(ctx: AppContext, path: Path, limits: bundles.Limits) -> BundleImportReport:
+def _never() -> bool:
+    return False
+
+
+class _CancelSignal(Exception):  # noqa: N818 (a signal, not an error)
+    """Leaves the import's transaction so that it is rolled back."""
+
+
+def _check(cancel: Cancel) -> None:
+    if cancel():
+        raise _CancelSignal
+
+
+def _import(ctx: AppContext, path: Path, limits: bundles.Limits,
+            cancel: Cancel) -> BundleImportReport:
     assert ctx.identity is not None
     key, payload = bundles.outer_signer(path, limits)
+    _check(cancel)
     with ctx.store.session() as session:
         signer = _device_of(session, sshsig.public_blob(key))
         if signer is None:
@@ -412,6 +441,7 @@ def _import(ctx: AppContext, path: Path, limits: bundles.Limits) -> BundleImport
             raise bundles.BundleError("it is signed by an agency that is not trusted")
     contents = bundles.open_payload(payload, key, ctx.identity.age_identity, ctx.agency_id,
                                     limits)
+    _check(cancel)
     manifest = contents.manifest
     if manifest.sender_agency != agency_id:
         raise bundles.BundleError("its manifest names another sender than its signer")
@@ -438,7 +468,10 @@ def _import(ctx: AppContext, path: Path, limits: bundles.Limits) -> BundleImport
             rosters[signed.roster.name] = receive_roster(session, signed)
         merger = Merger(session, ctx.agency_id, ctx.clock, key_lookup(session, ctx.agency_id),
                         int(time.time() * 1000))
-        merger.apply_all(contents.changesets)
+        try:
+            merger.apply_all(contents.changesets, cancel)
+        except MergeCancelledError:
+            raise _CancelSignal from None
         merger.retry_pending()
         partner = session.get(Partner, agency_id)
         if partner is None and sender is not None and agency_id == ctx.agency_id:
@@ -470,6 +503,7 @@ def _import(ctx: AppContext, path: Path, limits: bundles.Limits) -> BundleImport
         session.add(AuditEntry(actor=ctx.agency_name, action="bundle imported",
                                detail={"bundle": manifest.bundle_id, "from": sender_name,
                                        "applied": report.applied}))
+        _check(cancel)  # the last moment: after it, the commit
     return BundleImportReport(manifest.bundle_id, sender_name, False, report, rosters, notes)
 
 

@@ -39,6 +39,7 @@ KIND_ORDER = ("agency", "jurisdiction", "instrument", "operation", "participant"
 
 _RANK = {kind: rank for rank, kind in enumerate(KIND_ORDER)}
 IN_CHUNK = 500  # ids per IN (...) query when reading ahead
+CANCEL_EVERY = 1000  # changesets applied between two questions to cancel()
 
 KeyLookup = Callable[[str, str, str], Ed25519PublicKey]
 """(agency id, device id, hlc) -> the device's key; raises RefusedError (revoked, not a
@@ -66,6 +67,11 @@ class RefusedError(Exception):
 
 class PendingError(Exception):
     """A changeset that waits for a record it changes to arrive."""
+
+
+class MergeCancelledError(Exception):
+    """The person cancelled; what the merge did is to be rolled back with its
+    transaction."""
 
 
 def _column_types(model: type[Any]) -> dict[str, Any]:
@@ -192,9 +198,12 @@ class Merger:
         self.write()
         return status
 
-    def apply_all(self, items: Sequence[cs.SignedChangeset]) -> None:
+    def apply_all(self, items: Sequence[cs.SignedChangeset],
+                  cancel: Callable[[], bool] | None = None) -> None:
         """Apply changesets in order, as ``apply`` one by one would, in one pass. Their
-        signatures are checked ahead on other threads (``Signatures``) meanwhile."""
+        signatures are checked ahead on other threads (``Signatures``) meanwhile.
+        ``cancel()`` is asked every ``CANCEL_EVERY`` changesets; when it says so,
+        MergeCancelledError is raised and the caller rolls the transaction back."""
         parsed: list[cs.Changeset | cs.ChangesetError] = []
         for signed in items:
             try:
@@ -206,7 +215,9 @@ class Merger:
             self._signatures = signatures
             try:
                 self._read_records([p for p in parsed if isinstance(p, cs.Changeset)])
-                for signed, change in zip(items, parsed, strict=True):
+                for index, (signed, change) in enumerate(zip(items, parsed, strict=True)):
+                    if cancel is not None and index % CANCEL_EVERY == 0 and cancel():
+                        raise MergeCancelledError
                     self._apply(signed, change)
             finally:
                 self._signatures = None

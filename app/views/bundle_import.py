@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from app.core.errors import KnownError
 from app.services import exchange
 from app.services.context import AppContext
-from app.services.exchange import BundleImportReport, BundleRefusedError
+from app.services.exchange import BundleCancelledError, BundleImportReport, BundleRefusedError
 from app.views.exchange_words import counted, kind_name
 from app.views.messages import show_error
 from app.views.workers import Cancel, Progress, run_job
@@ -208,11 +208,13 @@ def show_refused(parent: QWidget | None, error: KnownError) -> QMessageBox:
 
 
 class BundleImporter(QObject):
-    """Runs one import at a time behind a busy dialog; ``imported(report, path)`` after
-    one that was applied, ``refused(message)`` after one that was not."""
+    """Runs one import at a time behind a busy dialog with Cancel; ``imported(report,
+    path)`` after one that was applied, ``refused(message)`` after one that was not,
+    ``cancelled()`` after one the person cancelled (rolled back: nothing changed)."""
 
     imported = Signal(object, object)
     refused = Signal(str)
+    cancelled = Signal()
 
     def __init__(self, context: Callable[[], AppContext], parent: QWidget) -> None:
         super().__init__(parent)
@@ -226,18 +228,18 @@ class BundleImporter(QObject):
             return False
         self.running = True
         ctx = self.context()
-        busy = QProgressDialog(f"Checking and applying {path.name}…", "", 0, 0,
+        # Applied in one transaction: Cancel rolls all of it back.
+        busy = QProgressDialog(f"Checking and applying {path.name}…", "Cancel", 0, 0,
                                self.parent_widget)
         busy.setObjectName("importBusy")
-        busy.setCancelButton(None)  # applied in one transaction: nothing to stop half-way
         busy.setWindowModality(Qt.WindowModality.WindowModal)
         busy.setMinimumDuration(400)
         busy.setAutoClose(False)
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
 
-        def work(_progress: Progress, _cancel: Cancel) -> BundleImportReport:
+        def work(_progress: Progress, cancel: Cancel) -> BundleImportReport:
             try:
-                return exchange.import_bundle(ctx, path)
+                return exchange.import_bundle(ctx, path, cancel=cancel)
             except OSError:
                 raise KnownError(f"{path} cannot be read.") from None
 
@@ -253,11 +255,22 @@ class BundleImporter(QObject):
 
         def failed(error: BaseException) -> None:
             finish()
-            if isinstance(error, BundleRefusedError):
+            if isinstance(error, BundleCancelledError):
+                self.cancelled.emit()  # as asked: nothing to tell
+            elif isinstance(error, BundleRefusedError):
                 show_refused(self.parent_widget, error)
                 self.refused.emit(str(error))
             else:
                 show_error(self.parent_widget, error)
 
-        run_job(work, self.parent_widget, done, failed)
+        job = run_job(work, self.parent_widget, done, failed)
+
+        def cancel() -> None:
+            job.cancel()
+            busy.setLabelText(f"Cancelling the import of {path.name}…")
+            button = busy.findChild(QPushButton)
+            if button is not None:
+                button.setEnabled(False)
+
+        busy.canceled.connect(cancel)
         return True
