@@ -34,6 +34,7 @@ class TraceDrawing(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.map: TraceMap | None = None
+        self.one_asset = False
         self.figure = Figure(dpi=96)
         self.axes: Axes = self.figure.add_axes((0.01, 0.12, 0.98, 0.8))
         self.canvas = Canvas(self.figure)
@@ -75,22 +76,35 @@ class TraceDrawing(QWidget):
         boxes = any(n.stop and n.room_right and n.x == max(xs) for n in found.nodes.values())
         ax.set_xlim(min(xs) - 0.45, max(xs) + (1.25 if boxes else 0.45))
         ax.set_ylim(min(ys) - 0.7, max(ys) + 0.75)
-        for edge in found.edges:
-            self._edge(found.nodes[edge.a], found.nodes[edge.b], edge)
+        # One asset: said once in the title, and the arrows carry bare numbers (shorter
+        # labels cover less of the drawing).
+        self.one_asset = len(found.assets()) == 1
+        places = LabelPlaces(found, self._scale(), self.one_asset)
+        for edge in sorted(found.edges, key=lambda e: -e.amount):
+            self._edge(found.nodes[edge.a], found.nodes[edge.b], edge, places.place(edge))
         for node in found.nodes.values():
             self._node(node)
-        ax.set_title(found.title, fontsize=10, fontweight="bold", color="#263238")
+        title = found.title + (f" · amounts in {next(iter(found.assets()))}"
+                               if self.one_asset else "")
+        ax.set_title(title, fontsize=10, fontweight="bold", color="#263238")
         self._legend(found)
         self.caption.setText(" ".join(t for t in (caption, found.left_out) if t))
         self.draw_idle()
 
-    def _edge(self, a: MapNode, b: MapNode, edge: MapEdge) -> None:
+    def _scale(self) -> tuple[float, float]:
+        """Pixels per unit across and up, as the axes are now."""
+        box = self.axes.get_position()
+        width, height = self.canvas.width() * box.width, self.canvas.height() * box.height
+        (x0, x1), (y0, y1) = self.axes.get_xlim(), self.axes.get_ylim()
+        return width / max(x1 - x0, 1e-9), height / max(y1 - y0, 1e-9)
+
+    def _edge(self, a: MapNode, b: MapNode, edge: MapEdge, t: float) -> None:
         self.axes.add_patch(FancyArrowPatch(
             (a.x, a.y), (b.x, b.y), arrowstyle="-|>", mutation_scale=14, color=ARROW,
             linewidth=edge.width, alpha=0.7, shrinkA=12, shrinkB=14, zorder=1))
-        t = edge.at
-        self.axes.text(a.x + (b.x - a.x) * t, a.y + (b.y - a.y) * t, edge.label(), fontsize=8,
-                       ha="center", va="center", color="#263238", zorder=3,
+        self.axes.text(a.x + (b.x - a.x) * t, a.y + (b.y - a.y) * t,
+                       edge.label(not self.one_asset), fontsize=8,
+                       ha="center", va="center", color="#263238", zorder=7,
                        bbox={"boxstyle": "round,pad=0.2", "facecolor": "white",
                              "edgecolor": "#b0bec5", "alpha": 0.95})
 
@@ -139,3 +153,59 @@ class TraceDrawing(QWidget):
                               label="amount traced along the transfers"))
         self.figure.legend(handles=handles, loc="lower center", ncol=4, fontsize=7.5,
                            frameon=False, bbox_to_anchor=(0.5, 0.0))
+
+
+class LabelPlaces:
+    """Where along each arrow its amount goes: of a few places along it, the one that
+    covers least of the wallets, their names and tags, and the amounts placed before it.
+    Sizes are estimated in pixels from the characters (the drawing is not measured)."""
+
+    PLACES = (0.5, 0.4, 0.6, 0.3, 0.7, 0.25, 0.75)
+    CHAR = 6.3  # pixels of an 8-point character, about
+    POINT = 96 / 72
+
+    def __init__(self, found: TraceMap, scale: tuple[float, float], bare: bool) -> None:
+        self.found = found
+        self.bare = bare
+        self.sx, self.sy = scale
+        self.taken: list[tuple[float, float, float, float]] = []  # x0, y0, x1, y1 pixels
+        for node in found.nodes.values():
+            x, y = self.pixels(node.x, node.y)
+            self.taken.append((x - 13, y - 13, x + 13, y + 13))
+            lines = textwrap.fill(node.name, 12).splitlines() + ([node.detail] if node.detail
+                                                                 else [])
+            wide = max(len(line) for line in lines) * self.CHAR
+            top = y - 12 * self.POINT
+            self.taken.append((x - wide / 2, top - 12 * len(lines), x + wide / 2, top))
+            if node.freeze or (node.ends and node.stop):
+                tag_wide = max(12, len(node.end_text())) * self.CHAR
+                if node.stop and node.room_right:
+                    left = x + 14 * self.POINT
+                    self.taken.append((left, y - 16, left + tag_wide, y + 16))
+                else:
+                    bottom = y + 13 * self.POINT
+                    self.taken.append((x - tag_wide / 2, bottom, x + tag_wide / 2,
+                                       bottom + 32))
+
+    def pixels(self, x: float, y: float) -> tuple[float, float]:
+        return x * self.sx, y * self.sy
+
+    def place(self, edge: MapEdge) -> float:
+        a, b = self.found.nodes[edge.a], self.found.nodes[edge.b]
+        half_wide, half_high = (len(edge.label(not self.bare)) * self.CHAR + 8) / 2, 9.0
+        best, least, chosen = 0.5, float("inf"), (0.0, 0.0, 0.0, 0.0)
+        for t in self.PLACES:
+            x, y = self.pixels(a.x + (b.x - a.x) * t, a.y + (b.y - a.y) * t)
+            box = (x - half_wide, y - half_high, x + half_wide, y + half_high)
+            covered = sum(_overlap(box, other) for other in self.taken)
+            if covered < least - 1e-6:
+                best, least, chosen = t, covered, box
+        self.taken.append(chosen)
+        return best
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]
+             ) -> float:
+    across = min(a[2], b[2]) - max(a[0], b[0])
+    up = min(a[3], b[3]) - max(a[1], b[1])
+    return across * up if across > 0 and up > 0 else 0.0

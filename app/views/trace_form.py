@@ -78,6 +78,7 @@ class TraceForm(QWidget):
         self.typed.setPlaceholderText("or type addresses, one per line (CHAIN:ADDRESS to "
                                       "name the chain)")
         self.typed.setMaximumHeight(54)
+        self.typed.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.direction = QComboBox()
         self.direction.setObjectName("direction")
         for key, text in DIRECTION_NAMES.items():

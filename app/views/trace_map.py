@@ -67,10 +67,9 @@ class MapEdge:
     amount: Decimal
     transfers: int
     width: float
-    at: float  # where along the arrow its amount sits: where arrows fanning in or out part
 
-    def label(self) -> str:
-        return amount_text(self.amount, self.asset)
+    def label(self, asset: bool = True) -> str:
+        return amount_text(self.amount, self.asset if asset else "")
 
 
 @dataclass(frozen=True)
@@ -92,6 +91,9 @@ class TraceMap:
 
     def freeze_points(self) -> list[MapNode]:
         return [n for n in self.nodes.values() if n.freeze]
+
+    def assets(self) -> set[str]:
+        return {e.asset for e in self.edges}
 
     def roles(self) -> set[str]:
         return {n.role for n in self.nodes.values()}
@@ -143,16 +145,6 @@ def _columns(flows: list[Flow], seeds: set[str], forward: bool) -> dict[str, int
     return {k: deepest - v for k, v in level.items()}
 
 
-def _ends(flows: list[Flow], side: int) -> dict[str, set[str]]:
-    """Per wallet, the wallets it sends to (side 0) or receives from (side 1)."""
-    found: dict[str, set[str]] = defaultdict(set)
-    for flow in flows:
-        near, far = (flow.from_node, flow.to_node) if side == 0 else (flow.to_node,
-                                                                      flow.from_node)
-        found[near].add(far)
-    return found
-
-
 def trace_map(result: TraceResult) -> TraceMap:
     info = {n.key: n for n in result.nodes}
     every_seed = {k for k, n in info.items() if n.seed}
@@ -189,18 +181,6 @@ def trace_map(result: TraceResult) -> TraceMap:
         gap = min(MAX_GAP, (widest - 1) / (len(members) - 1)) if len(members) > 1 else 1.0
         for i, key in enumerate(members):
             row[key] = (i - (len(members) - 1) / 2) * gap
-    largest = max((f.traced for f in flows), default=Decimal(1)) or Decimal(1)
-    fan_out = defaultdict(int, {k: len(v) for k, v in _ends(flows, 0).items()})
-    fan_in = defaultdict(int, {k: len(v) for k, v in _ends(flows, 1).items()})
-
-    def at(flow: Flow) -> float:
-        if flow.to_node in freeze:  # its FREEZE POINT tag may sit above it
-            return 0.35
-        into, out = fan_in[flow.to_node], fan_out[flow.from_node]
-        return 0.62 if out > into else 0.5
-
-    edges = tuple(MapEdge(f.from_node, f.to_node, f.asset, f.traced, f.transfers,
-                          1.0 + 5.0 * float(f.traced / largest), at(f)) for f in flows)
     nodes: dict[str, MapNode] = {}
     chains = {info[k].chain for k in column if k in info and info[k].chain}
     for key in column:
@@ -220,6 +200,9 @@ def trace_map(result: TraceResult) -> TraceMap:
                              not any(abs(row[other] - row[key]) < 1.0
                                      for other in by_column.get(column[key] + 1, [])),
                              why.get(key, ""))
+    largest = max((f.traced for f in flows), default=Decimal(1)) or Decimal(1)
+    edges = tuple(MapEdge(f.from_node, f.to_node, f.asset, f.traced, f.transfers,
+                          1.0 + 5.0 * float(f.traced / largest)) for f in flows)
     seeds_text = f"{len(result.seeds)} wallet{'s' if len(result.seeds) != 1 else ''}"
     title = (f"{result.method.upper()} · {result.direction} from {seeds_text} · "
              f"at most {result.limits.hops} hops")
