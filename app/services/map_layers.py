@@ -4,7 +4,7 @@ and the money that moved between countries.
 A transfer's country at each end is the country of the address: the country of its label
 (the service that holds it) or else the country of the target its wallet belongs to.
 Transfers with an end of unknown country are left out. Amounts are summed as Decimal,
-never as floats: SQL groups the transfers and hands each group's amounts over as text.
+never as floats.
 
 ``max_tlp`` leaves out every record marked above it (a map shown to partners at GREEN,
 say); a transfer is placed only by labels, wallets and targets within it too.
@@ -96,9 +96,11 @@ def site_points(session: Session, op_id: str,
     world = world_map()
     points: list[SitePoint] = []
     unplaced: list[str] = []
-    rows = session.execute(
+    # Core rows (not ORM ones: a third of the time on 10,000 sites), sorted here (SQL
+    # would sort by name through a temporary B-tree).
+    rows = sorted(session.connection().execute(
         select(Site.id, Site.name, Site.status, Site.country, Site.address, Site.lat, Site.lon)
-        .where(*_visible(Site, op_id, levels)).order_by(Site.name, Site.id))
+        .where(*_visible(Site, op_id, levels))).all(), key=lambda r: (r[1], r[0]))
     for site_id, name, status, country, address, lat, lon in rows:
         code = (country or "").strip().upper()
         if lat is not None and lon is not None:
@@ -151,9 +153,10 @@ def money_flows(session: Session, op_id: str,
 
     Only transfers from an address with a country are read, by the address index, a few
     hundred addresses per query (as the tracer does): an operation may hold a million
-    transfers of which a few thousand touch a known country. SQL groups them per
-    destination and asset; the operation, the tombstone and the marking are tested here
-    so that SQLite cannot prefer the operation's index and read every transfer."""
+    transfers of which a few thousand touch a known country. The operation, the
+    tombstone and the marking are tested here, so that SQLite cannot prefer the
+    operation's index and read every transfer; the sums are made here too, as Decimal
+    (grouping in SQL first took twice as long: a temporary B-tree per query)."""
     located = address_countries(session, op_id, levels)
     sources = sorted({address for _chain, address in located})
     allowed = set(levels)
@@ -162,27 +165,23 @@ def money_flows(session: Session, op_id: str,
     unreadable = 0
     for start in range(0, len(sources), ADDRESSES_PER_QUERY):
         chunk = sources[start:start + ADDRESSES_PER_QUERY]
-        rows = session.execute(
+        rows = session.connection().execute(
             select(Transfer.chain, Transfer.from_address, Transfer.to_address, Transfer.asset,
-                   Transfer.operation_id, Transfer.deleted, Transfer.tlp,
-                   func.group_concat(Transfer.amount, " "))
-            .where(Transfer.from_address.in_(chunk))
-            .group_by(Transfer.chain, Transfer.from_address, Transfer.to_address,
-                      Transfer.asset, Transfer.operation_id, Transfer.deleted, Transfer.tlp))
-        for chain, source, dest, asset, op, deleted, level, amounts in rows:
+                   Transfer.amount, Transfer.operation_id, Transfer.deleted, Transfer.tlp)
+            .where(Transfer.from_address.in_(chunk)))
+        for chain, source, dest, asset, text, op, deleted, level in rows:
             from_country = located.get((chain, source))
             to_country = located.get((chain, dest))
             if (op != op_id or deleted or level not in allowed or from_country is None
                     or to_country is None):
                 continue
             key = (from_country, to_country, asset)
-            for text in (amounts or "").split(" "):
-                amount = _amount(text)
-                if amount is None:
-                    unreadable += 1
-                else:
-                    totals[key] = totals.get(key, Decimal(0)) + amount
-                    counts[key] = counts.get(key, 0) + 1
+            amount = _amount(text)
+            if amount is None:
+                unreadable += 1
+            else:
+                totals[key] = totals.get(key, Decimal(0)) + amount
+                counts[key] = counts.get(key, 0) + 1
     flows = [MoneyFlow(*key, total, counts[key]) for key, total in totals.items()]
     flows.sort(key=lambda f: (f.asset, -f.amount, f.source, f.dest))
     return flows, unreadable
