@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from app.core.errors import KnownError, NotFoundError
 from app.services import outcome_records as records
 from app.services.context import AppContext
-from app.services.outcome_records import AssetRow, SourceChoice, VictimRow
+from app.services.outcome_records import AssetRow, VictimRow
 from app.services.outcomes import Outcomes, outcomes
 from app.views.messages import show_error
 from app.views.outcome_charts import OutcomeCharts, ask_export, headline_cards
@@ -52,17 +52,13 @@ from app.views.workers import Cancel, Progress, run_job
 
 
 @dataclass(frozen=True)
-class OutcomesData:
-    outcomes: Outcomes
+class RecordLists:
     victims: list[VictimRow]
     assets: list[AssetRow]
-    sources: list[SourceChoice]
 
 
-def read_outcomes(ctx: AppContext, op_id: str) -> OutcomesData:
-    return OutcomesData(outcomes(ctx, op_id), records.list_victims(ctx, op_id),
-                        records.list_asset_records(ctx, op_id),
-                        records.source_choices(ctx, op_id))
+def read_lists(ctx: AppContext, op_id: str) -> RecordLists:
+    return RecordLists(records.list_victims(ctx, op_id), records.list_asset_records(ctx, op_id))
 
 
 class Card(QFrame):
@@ -91,7 +87,7 @@ class Card(QFrame):
 
 
 class OutcomesView(QWidget):
-    shown_data = Signal()  # the figures of a read are on screen (or its failure)
+    shown_data = Signal()  # a read is complete: figures and lists on screen (or it failed)
 
     def __init__(self, context: Callable[[], AppContext], stack: QUndoStack,
                  env: CommandEnv, parent: QWidget | None = None) -> None:
@@ -100,7 +96,7 @@ class OutcomesView(QWidget):
         self.stack = stack
         self.env = env
         self.op_id = ""
-        self.data: OutcomesData | None = None
+        self.data: Outcomes | None = None  # the figures on screen
         self.generation = 0
         self._stale = False
         self.compare_dialog: QWidget | None = None
@@ -204,12 +200,22 @@ class OutcomesView(QWidget):
         self.generation += 1
         generation, op_id, ctx = self.generation, self.op_id, self.context()
 
-        def work(_progress: Progress, _cancel: Cancel) -> OutcomesData:
-            return read_outcomes(ctx, op_id)
+        # The dashboard first; the lists of victims and assets (thousands of rows, in
+        # tabs behind it) are read after it is drawn.
+        def work(_progress: Progress, _cancel: Cancel) -> Outcomes:
+            return outcomes(ctx, op_id)
+
+        def lists(_progress: Progress, _cancel: Cancel) -> RecordLists:
+            return read_lists(ctx, op_id)
 
         def done(result: Any) -> None:
             if generation == self.generation and op_id == self.op_id:
-                self.show_data(result)
+                self.show_outcomes(result)
+                run_job(lists, self, listed, failed, reader=True)
+
+        def listed(result: Any) -> None:
+            if generation == self.generation and op_id == self.op_id:
+                self.show_lists(result)
 
         def failed(error: BaseException) -> None:
             if generation != self.generation or op_id != self.op_id:
@@ -226,9 +232,9 @@ class OutcomesView(QWidget):
         self.busy.setText("Reading the outcomes…")
         run_job(work, self, done, failed, reader=True)
 
-    def show_data(self, data: OutcomesData, as_of: date | None = None) -> None:
-        self.data = data
-        o = data.outcomes
+    def show_outcomes(self, o: Outcomes, as_of: date | None = None) -> None:
+        """The headline figures and the charts."""
+        self.data = o
         self.busy.clear()
         self.title.setText(f"{o.codename}: outcomes (values in {o.currency})")
         for card, (name, figure, small) in zip(self.cards, headline_cards(o), strict=True):
@@ -239,11 +245,14 @@ class OutcomesView(QWidget):
                                   f"{left}.")
         self.left_out.setVisible(bool(o.other_currency))
         self.charts.show_outcomes(o, as_of or datetime.now(UTC).date())
-        self.victims.set_lines([victim_line(v) for v in data.victims])
-        self.assets.set_lines([asset_line(a) for a in data.assets])
-        self.tabs.setTabText(1, f"Victims ({len(data.victims)})")
-        self.tabs.setTabText(2, f"Seized && recovered ({len(data.assets)})")
         self._enable()
+
+    def show_lists(self, lists: RecordLists) -> None:
+        """The victims and asset records; the read is complete."""
+        self.victims.set_lines([victim_line(v) for v in lists.victims])
+        self.assets.set_lines([asset_line(a) for a in lists.assets])
+        self.tabs.setTabText(1, f"Victims ({len(lists.victims)})")
+        self.tabs.setTabText(2, f"Seized && recovered ({len(lists.assets)})")
         self.shown_data.emit()
 
     def _show_empty(self, message: str = "") -> None:
@@ -270,7 +279,7 @@ class OutcomesView(QWidget):
     def ask_export(self) -> str | None:
         if self.data is None:
             return None
-        safe = re.sub(r"[^A-Za-z0-9]+", "-", self.data.outcomes.codename).strip("-").lower()
+        safe = re.sub(r"[^A-Za-z0-9]+", "-", self.data.codename).strip("-").lower()
         try:
             written = ask_export(self, self.charts, f"{safe or 'operation'}-outcomes.pdf")
         except KnownError as error:
@@ -316,8 +325,9 @@ class OutcomesView(QWidget):
     def ask_asset(self, line: Line | None) -> AssetDialog:
         record = line.record if line is not None else None
         assert record is None or isinstance(record, AssetRow)
-        sources = self.data.sources if self.data else []
-        currency = self.data.outcomes.currency if self.data else "USD"
+        # Read when asked for: an operation may hold thousands of seizures.
+        sources = records.source_choices(self.context(), self.op_id)
+        currency = self.data.currency if self.data else "USD"
 
         def save(values: dict[str, Any]) -> None:
             name = f"{values['amount']} {values['asset']}"
