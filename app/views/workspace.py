@@ -1,10 +1,11 @@
-"""One operation's workspace: the Overview, Targets & sites, Timing, Legal and Money tabs."""
+"""One operation's workspace: the Overview, Targets & sites, Timing, Legal, Money and Outcomes
+tabs."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import Any, Protocol
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QUndoStack
@@ -16,12 +17,21 @@ from app.services.context import AppContext
 from app.services.operations import OperationOverview
 from app.views.legal_view import LegalView
 from app.views.money_view import MoneyView
+from app.views.outcomes_view import OutcomesView
 from app.views.overview_view import OverviewView
 from app.views.sites_view import SitesView, TargetsAndSites
 from app.views.targets_view import TargetsView
 from app.views.timing_view import TimingView
 from app.views.undo_commands import CommandEnv, Refresh
 from app.views.workers import Cancel, Progress, run_job
+
+
+class Page(Protocol):
+    """A tab of the workspace that shows one operation."""
+
+    def set_operation(self, op_id: str) -> None: ...
+    def apply_refresh(self, refresh: Refresh) -> Any: ...
+    def clear(self) -> None: ...
 
 
 class Workspace(QStackedWidget):
@@ -52,6 +62,12 @@ class Workspace(QStackedWidget):
         self.tabs.addTab(self.legal, "Legal")
         self.money = MoneyView(context, stack, env)
         self.tabs.addTab(self.money, "Money")
+        self.outcomes = OutcomesView(context, stack, env)
+        self.tabs.addTab(self.outcomes, "Outcomes")
+        # The pages that follow the operation shown and its changes (targets apart: they
+        # also take the participants).
+        self.pages: list[Page] = [self.sites, self.timing, self.legal, self.money,
+                                  self.outcomes]
         self.addWidget(self.placeholder)
         self.addWidget(self.tabs)
 
@@ -77,10 +93,8 @@ class Workspace(QStackedWidget):
             self._load_overview()
         self.targets.set_operation(op_id, self.overview_data.participants
                                    if self.overview_data else [])
-        self.sites.set_operation(op_id)
-        self.timing.set_operation(op_id)
-        self.legal.set_operation(op_id)
-        self.money.set_operation(op_id)
+        for page in self.pages:
+            page.set_operation(op_id)
         self.setCurrentWidget(self.tabs)
 
     def _show_overview(self, ov: OperationOverview) -> None:
@@ -123,10 +137,8 @@ class Workspace(QStackedWidget):
         if refresh.op_id != self.op_id:
             return None
         self.targets.apply_refresh(refresh)
-        self.sites.apply_refresh(refresh)
-        self.timing.apply_refresh(refresh)
-        self.legal.apply_refresh(refresh)
-        self.money.apply_refresh(refresh)
+        for page in self.pages:
+            page.apply_refresh(refresh)
         if self.overview_data is None:
             self._overview_stale = True  # the overview on its way predates this change
             return None
@@ -149,8 +161,6 @@ class Workspace(QStackedWidget):
         self.overview_data = None
         self.overview.clear()
         self.targets.clear()
-        self.sites.clear()
-        self.timing.clear()
-        self.legal.clear()
-        self.money.clear()
+        for page in self.pages:
+            page.clear()
         self.setCurrentWidget(self.placeholder)

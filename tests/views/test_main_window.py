@@ -385,3 +385,18 @@ def test_with_targets_in_view_the_overview_follows_from_a_worker(
             targets.target_values("person", "Added While Loading", "KE"))
     qtbot.waitUntil(lambda: window.workspace.overview.targets.number.text()
                     == str(demo_summary.targets + 1), timeout=10_000)
+
+
+def test_the_outcomes_tab_shows_the_operation_and_is_cleared_by_lock(
+        qtbot: QtBot, window: MainWindow, demo_summary: OperationSummary) -> None:
+    _open_demo(window, demo_summary)
+    tabs = window.workspace.tabs
+    names = [tabs.tabText(i) for i in range(tabs.count())]
+    assert names[-2:] == ["Money", "Outcomes"]
+    outcomes = window.workspace.outcomes
+    with qtbot.waitSignal(outcomes.shown_data, timeout=20_000):
+        tabs.setCurrentWidget(outcomes)
+    arrests = outcomes.cards[0]
+    assert (arrests.name.text(), arrests.figure.text()) == ("ARRESTS", "2")
+    window.lock()
+    assert outcomes.op_id == ""  # nothing of the operation stays on screen when locked
