@@ -50,6 +50,7 @@ STAGE_COLOURS = {"seized": "#5d4037", "frozen": "#1565c0", "recovered": "#2e7d32
 FLOW_STAGES = ("traced", "requested", "frozen", "recovered", "returned")
 LOSS = "#ffcdd2"
 MOST_COUNTRIES = 12
+MARKERS = {"seized": "o", "frozen": "s", "recovered": "^", "returned": "D", "repaid": "o"}
 MOST_ASSETS = 5
 
 
@@ -234,7 +235,7 @@ class OutcomeCharts(QWidget):
                                     for i, label in enumerate(labels)}
         _style(ax, title)
         _grouped_barh(ax, labels, series, COUNT_COLOURS, lambda v: f"{v:.0f}")
-        ax.set_xlabel("number", fontsize=8, color=MUTED)
+        ax.set_xlabel("count", fontsize=8, color=MUTED)
         ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
 
     def _value_by_country(self, ax: Axes, o: Outcomes) -> None:
@@ -367,11 +368,14 @@ class OutcomeCharts(QWidget):
             ys = [*running, running[-1]] if ordered[-1] < last else running
             ax.step(date_numbers(xs), ys, where="post", color=STAGE_COLOURS[stage],
                     linewidth=1.8)
-            ax.plot(date_numbers(ordered), running, "o", color=STAGE_COLOURS[stage],
-                    markersize=3.5)
+            # Markers of their own, so two stages with the same total on a day both show.
+            ax.plot(date_numbers(ordered), running, MARKERS[stage], color=STAGE_COLOURS[stage],
+                    markersize=5 if stage == "repaid" else 4, fillstyle="none"
+                    if stage == "repaid" else "full")
             ends[stage] = running[-1]
         pad = timedelta(days=max((last - first).days // 12, 1))
         ax.set_xlim(date_numbers([first - pad, last + pad]))
+        ax.set_ylim(bottom=0)
         ax.xaxis.set_major_locator(DateLocator(minticks=3, maxticks=6))
         ax.xaxis.set_major_formatter(DayFormatter("%d %b"))
         _money_axis(ax.yaxis)
