@@ -19,6 +19,7 @@ from app.core.errors import KnownError, NotFoundError, ValidationError
 from app.core.releasability import Verdict, releasable
 from app.models.atomic import write_atomic
 from app.models.records import Agency, AuditEntry, Participant
+from app.models.store import bulk_cache
 from app.models.sync_records import BundleLog, ChangesetRecord, Delivery, Partner, RosterRecord
 from app.services.context import AppContext, find_agency
 from app.services.operations import find_operation
@@ -43,6 +44,9 @@ from app.sync.trust import (
 # Delivery rows are written by the 100,000 with ``insert_rows``: the mapped bulk INSERT
 # takes twice as long as Core's, and Core's builds a parameter dict per row.
 _DELIVERIES = cast(Table, Delivery.__table__)
+# The page cache of an import's transaction: a bundle of 100,000 changesets writes about
+# 250 MB of rows and indexes in it (see bulk_cache).
+BULK_CACHE_KIB = 256 * 1024
 
 
 class BundleRefusedError(KnownError):
@@ -446,7 +450,7 @@ def _import(ctx: AppContext, path: Path, limits: bundles.Limits,
     if manifest.sender_agency != agency_id:
         raise bundles.BundleError("its manifest names another sender than its signer")
     notes: list[str] = []
-    with ctx.store.session() as session:
+    with ctx.store.session() as session, bulk_cache(session, BULK_CACHE_KIB):
         sender = session.get(Agency, agency_id)
         sender_name = sender.name if sender else agency_id
         seen = session.scalars(select(BundleLog).where(

@@ -38,6 +38,7 @@ from app.core.transfer_rows import (
 )
 from app.models.base import Shareable
 from app.models.records import Transfer
+from app.models.store import bulk_cache
 from app.services.changes import Change, stamp_write
 from app.services.context import AppContext
 from app.services.operations import find_operation
@@ -50,6 +51,9 @@ Cancel = Callable[[], bool]
 MAX_LISTED_ERRORS = 10_000
 CANCEL_EVERY_ROWS = 512
 BATCH_ROWS = 4000
+# The page cache of an import's transaction: the address indexes of a million transfers
+# (random keys, about 50 MB each) stay in it (see bulk_cache).
+BULK_CACHE_KIB = 256 * 1024
 
 __all__ = ["TransferImportReport", "import_transfers", "preview_transfers"]
 
@@ -132,7 +136,7 @@ def import_transfers(ctx: AppContext, codename: str, path: Path | str,
         raise
     report = TransferImportReport(name, path.name, unit=reader.unit)
     try:
-        with checker, ctx.session() as session:
+        with checker, ctx.session() as session, bulk_cache(session, BULK_CACHE_KIB):
             _run(session, ctx, op_id, level, report, reader, checker, progress, cancel)
             if not report.imported:
                 raise _RollbackSignal

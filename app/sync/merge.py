@@ -40,6 +40,7 @@ KIND_ORDER = ("agency", "jurisdiction", "instrument", "operation", "participant"
 _RANK = {kind: rank for rank, kind in enumerate(KIND_ORDER)}
 IN_CHUNK = 500  # ids per IN (...) query when reading ahead
 CANCEL_EVERY = 1000  # changesets applied between two questions to cancel()
+_NO_ONE: list[str] = []  # red_to of the changeset rows that name no agency
 
 KeyLookup = Callable[[str, str, str], Ed25519PublicKey]
 """(agency id, device id, hlc) -> the device's key; raises RefusedError (revoked, not a
@@ -404,7 +405,8 @@ class Merger:
                 "hlc": change.hlc if change else "",
                 "operation_id": change.operation_id if change else None,
                 "tlp": change.tlp if change else "",
-                "red_to": list(change.red_to) if change else [],
+                # One shared empty list (never changed): encoded once by insert_rows.
+                "red_to": list(change.red_to) if change and change.red_to else _NO_ONE,
                 "seq": self._seq, "status": status, "reason": reason}
             self._seq += 1
             self._new_stamps.setdefault((change.device_id if change else "",
