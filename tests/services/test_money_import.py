@@ -5,6 +5,7 @@ or cancelled import, duplicates skipped, and the writes recorded for partners.""
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 
 import pytest
@@ -14,12 +15,14 @@ from app.core.csv_rows import CsvFileError
 from app.core.errors import NotFoundError
 from app.models.money_records import AddressLabel
 from app.models.records import AuditEntry, Transfer
+from app.models.store import CACHE_KIB
 from app.models.sync_records import ChangesetRecord
 from app.services.context import AppContext
 from app.services.demo import bitcoin_address, ethereum_address, tron_address
 from app.services.labels import import_labels, list_labels, trace_labels
 from app.services.operations import create_operation
 from app.services.transfers_import import import_transfers, preview_transfers
+from app.sync import changeset as cs
 
 VICTIM, MULE, EXCHANGE = tron_address("victim"), tron_address("mule"), tron_address("exchange")
 HEADER = "tx_hash,chain,from,to,asset,amount,time\n"
@@ -67,6 +70,18 @@ def test_good_csv_is_imported_exactly(ctx: AppContext, op: str, tmp_path: Path) 
     assert rows[1][4].isoformat() == "2026-03-01T10:00:00+00:00"  # +01:00 made UTC
     assert {r[5] for r in rows} == {ctx.agency_id}
     assert report.change.count("created", "transfer") == 3
+    with ctx.session() as session:
+        # New ids are UUIDs of version 7 (time first); the ids and the stamps the
+        # changeset carries are those the rows hold.
+        held = {r.id: r.stamps for r in session.scalars(select(Transfer))}
+        ops = [op for row in session.scalars(select(ChangesetRecord))
+               for op in cs.Changeset.from_body(row.body).ops if op.kind == "transfer"]
+        # The page cache of the import's transaction was put back.
+        assert session.connection().exec_driver_sql("PRAGMA cache_size").scalar_one() \
+            == -CACHE_KIB
+    assert {uuid.UUID(i).version for i in held} == {7}
+    assert {op.id for op in ops} == set(held)
+    assert all(set(held[op.id]) == set(op.values) for op in ops)
 
 
 def test_importing_again_skips_what_is_there(ctx: AppContext, op: str, tmp_path: Path) -> None:
