@@ -142,6 +142,10 @@ class MapCanvas(QGraphicsView):
     # ---- what is shown ------------------------------------------------------------------
 
     def show_layers(self, layers: MapLayers | None) -> None:
+        """Draw an operation's layers; the same operation drawn again (after a change)
+        keeps the zoom and place a person chose, another one is fitted in view."""
+        same = (layers is not None and self.layers is not None
+                and layers.op_id == self.layers.op_id)
         self.layers = layers
         for extra in self.extras:
             self.scene_.removeItem(extra)
@@ -160,7 +164,10 @@ class MapCanvas(QGraphicsView):
         if layers is not None:
             self._country_labels(targets)
             self._flows(layers.flows)
-        self.fit()
+        if same and not self._fit_pending:
+            self.declutter()
+        else:
+            self.fit()
 
     @staticmethod
     def _domestic(flows: Sequence[MoneyFlow]) -> dict[str, list[str]]:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QShowEvent, QUndoStack
+from PySide6.QtGui import QKeySequence, QShowEvent, QUndoStack
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.core.errors import KnownError, NotFoundError
@@ -61,8 +61,8 @@ class MapView(QWidget):
         self.legend = MapLegend()
         self.status = QLabel()
         self.status.setObjectName("mapStatus")
-        self.zoom_in = self._button("+", "zoomIn", "Zoom in (or turn the wheel)")
-        self.zoom_out = self._button("−", "zoomOut", "Zoom out (or turn the wheel)")
+        self.zoom_in = self._button("+", "zoomIn", "Zoom in (Ctrl++, or turn the wheel)")
+        self.zoom_out = self._button("−", "zoomOut", "Zoom out (Ctrl+-, or turn the wheel)")
         self.fit = self._button("Fit", "fitMap", "Show the whole operation")
         bar = QHBoxLayout()
         bar.addWidget(self.zoom_out)
@@ -79,6 +79,8 @@ class MapView(QWidget):
         layout.addLayout(bar)
         layout.addLayout(body, 1)
 
+        self.zoom_in.setShortcut(QKeySequence(QKeySequence.StandardKey.ZoomIn))
+        self.zoom_out.setShortcut(QKeySequence(QKeySequence.StandardKey.ZoomOut))
         self.zoom_in.clicked.connect(lambda: self.canvas.zoom_by(ZOOM_STEP))
         self.zoom_out.clicked.connect(lambda: self.canvas.zoom_by(1 / ZOOM_STEP))
         self.fit.clicked.connect(self.canvas.fit)

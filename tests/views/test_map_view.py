@@ -231,3 +231,29 @@ def test_amounts_and_flow_pairs() -> None:
     assert [(p.source, p.dest, p.share) for p in pairs] == [("KE", "NL", 1.0),
                                                             ("NL", "KE", 1.0)]
     assert [f.asset for f in pairs[0].flows] == ["BTC", "USDT"]
+
+
+def test_a_change_keeps_the_zoom_and_another_operation_is_fitted(
+        qtbot: QtBot, view: MapView, demo_ctx: AppContext,
+        demo_summary: OperationSummary) -> None:
+    _open(qtbot, view, demo_summary.id)
+    canvas = view.canvas
+    fitted = canvas.scale_factor()
+    for _ in range(3):
+        qtbot.mouseClick(view.zoom_in, Qt.MouseButton.LeftButton)
+    zoomed = canvas.transform()
+    change = targets.add_record(demo_ctx, "target", demo_summary.id,
+                                targets.target_values("person", "New", "NL"))[1]
+    with qtbot.waitSignal(view.drawn, timeout=10_000):
+        view.apply_refresh(Refresh(change, demo_summary.id, None))
+    assert canvas.transform() == zoomed
+    assert view.layers is not None and view.layers.targets["NL"] == 2
+    other = operations.create_operation(demo_ctx, "ELSEWHERE")[0]
+    _open(qtbot, view, other)
+    assert canvas.scale_factor() < fitted  # the whole world
+
+
+def test_an_operation_deleted_meanwhile_empties_the_map(qtbot: QtBot, view: MapView) -> None:
+    with qtbot.waitSignal(view.drawn, timeout=10_000):
+        view.set_operation("no-such-operation")
+    assert view.op_id == "" and view.layers is None and view.status.text() == ""
