@@ -15,7 +15,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
+from sqlalchemy import update
 
+from app.models.outcome_records import Victim
 from app.services import outcome_records as records
 from app.services.context import AppContext
 from app.services.demo import DEMO_CODENAME
@@ -218,3 +220,21 @@ def test_an_operation_without_outcomes_and_no_operation(qtbot: QtBot, view: Outc
     assert view.op_id == "" and view.title.text() == "Outcomes"
     assert set(cards(view).values()) == {""} and view.victims.model.rowCount() == 0
     assert not view.export.isEnabled() and not view.victims.add.isEnabled()
+
+
+def test_another_agencys_victim_is_read_only(qtbot: QtBot, view: OutcomesView,
+                                             demo_ctx: AppContext) -> None:
+    partner = "an-agency-from-a-bundle"
+    with demo_ctx.store.session() as session:  # as a partner's record arrives in a bundle
+        session.execute(update(Victim).where(Victim.reference == "ZA-COMPLAINT-2026-0106")
+                        .values(owner_agency_id=partner))
+    shown(qtbot, view, view.reload)
+    line = next(x for x in view.victims.model.lines if x.name == "ZA-COMPLAINT-2026-0106")
+    assert not line.ours
+    assert view.victims.select(line.id)
+    assert not view.victims.edit.isEnabled() and not view.victims.delete.isEnabled()
+    row = view.victims.model.lines.index(line)
+    tip = view.victims.model.index(row, 0).data(Qt.ItemDataRole.ToolTipRole)
+    assert tip.endswith("'s record: read-only here.")
+    ours = next(x for x in view.victims.model.lines if x.ours)
+    assert view.victims.select(ours.id) and view.victims.edit.isEnabled()
