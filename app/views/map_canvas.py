@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from html import escape
 
 import numpy as np
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
@@ -59,7 +60,7 @@ from app.views.map_style import (
 HIT = 7.0  # pixels from a site's centre that count as on it
 ZOOM_STEP = 1.25
 MAX_SCALE = 120.0  # pixels per scene unit: sites a few hundred metres apart separate
-MIN_SPAN = QRectF(0, 0, 700, 420)  # the smallest area "fit" zooms to (about 40° wide)
+MIN_SPAN = QRectF(0, 0, 700, 420)  # the smallest area "fit" zooms to (about 45° wide)
 MENU_SITES = 15
 MAX_DRAWN_FLOWS = 30  # the largest; more would hide the map (the legend lists them all)
 FLOW_PRIORITY = 1e12
@@ -83,15 +84,18 @@ def country_name(code: str) -> str:
 
 
 def site_tooltip(sites: Sequence[SitePoint]) -> str:
+    """Rich text: every value from the records is escaped (a partner's record may hold
+    anything)."""
     if len(sites) > 1:
-        names = "<br>".join(f"{s.name} ({s.status})" for s in sites[:8])
+        names = "<br>".join(f"{escape(s.name)} ({escape(s.status)})" for s in sites[:8])
         more = f"<br>… and {len(sites) - 8} more; zoom in" if len(sites) > 8 else ""
         return f"<b>{len(sites)} sites here</b><br>{names}{more}<br><i>Click to choose one</i>"
     site = sites[0]
     place = ("<i>No coordinates: shown inside its country</i>" if site.approximate
              else f"{site.lat:.4f}, {site.lon:.4f}")
-    return (f"<b>{site.name}</b><br>{site.status} · {country_name(site.country)}<br>"
-            f"{site.address or '(no address)'}<br>{place}<br><i>Click to open</i>")
+    return (f"<b>{escape(site.name)}</b><br>{escape(site.status)} · "
+            f"{escape(country_name(site.country))}<br>"
+            f"{escape(site.address) or '(no address)'}<br>{place}<br><i>Click to open</i>")
 
 
 class MapCanvas(QGraphicsView):
@@ -158,8 +162,8 @@ class MapCanvas(QGraphicsView):
             count = targets.get(code, 0)
             item.setBrush(QBrush(QColor(shade_for(count, self.classes))))
             words = f"{count:,} target{'s' if count != 1 else ''}" if count else "no target"
-            inner = "".join(f"<br>within: {line}" for line in within.get(code, []))
-            item.setToolTip(f"<b>{country_name(code)}</b>: {words}{inner}")
+            inner = "".join(f"<br>within: {escape(line)}" for line in within.get(code, []))
+            item.setToolTip(f"<b>{escape(country_name(code))}</b>: {words}{inner}")
         self.sites.set_sites(layers.sites if layers else [])
         if layers is not None:
             self._country_labels(targets)
@@ -210,8 +214,8 @@ class MapCanvas(QGraphicsView):
             pen.setCapStyle(Qt.PenCapStyle.RoundCap)
             line = QGraphicsPathItem(curve.path)
             line.setPen(pen)
-            tip = (f"{country_name(pair.source)} → {country_name(pair.dest)}<br>"
-                   + "<br>".join(f"{amount_text(f.amount, f.asset)} in {f.transfers:,} "
+            tip = (f"{escape(country_name(pair.source))} → {escape(country_name(pair.dest))}<br>"
+                   + "<br>".join(f"{escape(amount_text(f.amount, f.asset))} in {f.transfers:,} "
                                  f"transfer{'s' if f.transfers != 1 else ''}"
                                  for f in pair.flows))
             line.setToolTip(tip)
@@ -372,7 +376,8 @@ class MapCanvas(QGraphicsView):
         menu.setObjectName("mapSiteMenu")
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         for site in sites[:MENU_SITES]:
-            action = menu.addAction(f"{site.name} ({site.status})")
+            # A menu item's text marks its shortcut key with &; a name's own & is doubled.
+            action = menu.addAction(f"{site.name} ({site.status})".replace("&", "&&"))
             action.triggered.connect(lambda _=False, i=site.id: self.site_clicked.emit(i))
         if len(sites) > MENU_SITES:
             more = menu.addAction(f"… {len(sites) - MENU_SITES} more here: zoom in")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShowEvent, QUndoStack
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -61,6 +61,7 @@ class MapView(QWidget):
         self.legend = MapLegend()
         self.status = QLabel()
         self.status.setObjectName("mapStatus")
+        self.status.setTextFormat(Qt.TextFormat.PlainText)  # a codename is not markup
         self.zoom_in = self._button("+", "zoomIn", "Zoom in (Ctrl++, or turn the wheel)")
         self.zoom_out = self._button("−", "zoomOut", "Zoom out (Ctrl+-, or turn the wheel)")
         self.fit = self._button("Fit", "fitMap", "Show the whole operation")

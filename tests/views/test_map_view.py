@@ -257,3 +257,23 @@ def test_an_operation_deleted_meanwhile_empties_the_map(qtbot: QtBot, view: MapV
     with qtbot.waitSignal(view.drawn, timeout=10_000):
         view.set_operation("no-such-operation")
     assert view.op_id == "" and view.layers is None and view.status.text() == ""
+
+
+@POPUPS
+def test_names_from_the_records_are_shown_as_text(qtbot: QtBot, view: MapView,
+                                                  demo_ctx: AppContext,
+                                                  demo_summary: OperationSummary) -> None:
+    name = "R&D <b>lab</b>"
+    site_id = targets.add_record(demo_ctx, "site", demo_summary.id, targets.site_values(
+        name, "BR", "America/Sao_Paulo", "-23.55", "-46.63", "<img src='x'>"))[0]
+    _open(qtbot, view, demo_summary.id)
+    where = view.canvas.site_pos(site_id)
+    assert where is not None
+    event = QHelpEvent(QEvent.Type.ToolTip, where, view.canvas.viewport().mapToGlobal(where))
+    view.canvas.viewportEvent(event)
+    assert "R&amp;D &lt;b&gt;lab&lt;/b&gt;" in QToolTip.text()
+    assert "&lt;img src=&#x27;x&#x27;&gt;" in QToolTip.text()
+    QToolTip.hideText()
+    menu = view.canvas.choose_site([view.canvas.sites_at(where)[0]] * 2, QPoint(0, 0))
+    assert menu.actions()[0].text() == "R&&D <b>lab</b> (planned)"
+    menu.close()
