@@ -12,6 +12,7 @@ from PySide6.QtGui import QColor, QHelpEvent, QMouseEvent, QUndoStack, QWheelEve
 from PySide6.QtWidgets import QApplication, QMenu, QToolTip
 from pytestqt.qtbot import QtBot
 
+from app.core.errors import KnownError
 from app.services import operations, targets
 from app.services.context import AppContext
 from app.services.map_layers import MoneyFlow
@@ -277,3 +278,17 @@ def test_names_from_the_records_are_shown_as_text(qtbot: QtBot, view: MapView,
     menu = view.canvas.choose_site([view.canvas.sites_at(where)[0]] * 2, QPoint(0, 0))
     assert menu.actions()[0].text() == "R&&D <b>lab</b> (planned)"
     menu.close()
+
+
+def test_a_read_that_fails_says_so(qtbot: QtBot, view: MapView,
+                                   demo_summary: OperationSummary,
+                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(_ctx: AppContext, _op_id: str) -> None:
+        raise KnownError("The store is busy; try again in a moment.")
+
+    monkeypatch.setattr("app.views.map_view.map_layers", refuse)
+    with qtbot.waitSignal(view.drawn, timeout=10_000):
+        view.set_operation(demo_summary.id)
+    assert view.status.text() == ("The map could not be read: The store is busy; try again "
+                                  "in a moment.")
+    assert view.layers is None and view.op_id == demo_summary.id
