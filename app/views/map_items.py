@@ -80,7 +80,7 @@ class SiteLayer(QGraphicsItem):
     calls rather than an item per site (ten thousand items take long to make and to
     hit-test). Each paint maps the places to the screen at once (numpy), keeps those in
     view, and draws the dots that fall on one pixel once: at world scale ten thousand
-    sites in a few cities are a few hundred dots."""
+    sites around a dozen cities are a few dozen dots."""
 
     def __init__(self) -> None:
         super().__init__()
