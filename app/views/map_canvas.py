@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from html import escape
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -64,6 +64,9 @@ MIN_SPAN = QRectF(0, 0, 700, 420)  # the smallest area "fit" zooms to (about 45Â
 MENU_SITES = 15
 MAX_DRAWN_FLOWS = 30  # the largest; more would hide the map (the legend lists them all)
 FLOW_PRIORITY = 1e12
+# Countries labelled, those with the most targets: the others show by their shading and
+# tooltip (labels that could never all fit would only cost time at every zoom).
+MAX_COUNTRY_LABELS = 60
 # Where a country's label may go around its centre, nearest first: on it, then shifted by
 # half and whole box sizes (declutter prefers those that keep it inside its country), then
 # further out.
@@ -142,6 +145,14 @@ class MapCanvas(QGraphicsView):
         self.classes: list[ShadeClass] = []
         self.layers: MapLayers | None = None
         self._fit_pending = True
+        # A pan moves labels to and from the edges: placed again once it pauses.
+        self._replace_labels = QTimer(self)
+        self._replace_labels.setSingleShot(True)
+        self._replace_labels.setInterval(40)
+        self._replace_labels.timeout.connect(self.declutter)
+        for bar in (self.horizontalScrollBar(), self.verticalScrollBar()):
+            # (not start itself: the bar's value would become the interval)
+            bar.valueChanged.connect(lambda _value: self._replace_labels.start())
 
     # ---- what is shown ------------------------------------------------------------------
 
@@ -188,7 +199,8 @@ class MapCanvas(QGraphicsView):
 
     def _country_labels(self, targets: dict[str, int]) -> None:
         world = world_map()
-        for code, count in targets.items():
+        largest = sorted(targets.items(), key=lambda item: (-item[1], item[0]))
+        for code, count in largest[:MAX_COUNTRY_LABELS]:
             anchor = world.anchor(code)
             if anchor is None:
                 continue
@@ -301,11 +313,12 @@ class MapCanvas(QGraphicsView):
         self.zoomed.emit()
 
     def declutter(self) -> None:
-        """Put each label, the most important first, where it covers no label placed
-        before it and no arrow tip: on the first of its sides that keeps its middle in
-        its country (if it has one) and covers no site (when there are few); else that
-        covers no site; else in its country; hide it if there is no room at this zoom.
-        Sites are drawn over labels, so a label on a site still shows the site."""
+        """Put each label, the most important first, where it is whole in view and
+        covers no label placed before it and no arrow tip: on the first of its sides that
+        keeps its middle in its country (if it has one) and covers no site (when there
+        are few); else that covers no site; else in its country; hide it if there is no
+        room at this zoom. Sites are drawn over labels, so a label on a site still shows
+        the site."""
         def square(point: QPointF) -> QRectF:
             at = self.mapFromScene(point)
             return QRectF(at.x() - KEEP_CLEAR, at.y() - KEEP_CLEAR, 2 * KEEP_CLEAR,
@@ -315,12 +328,15 @@ class MapCanvas(QGraphicsView):
         sites = ([square(QPointF(x, y)) for x, y in self.sites.xy.tolist()]
                  if len(self.sites.sites) <= FEW_SITES else [])
         placed: list[QRectF] = []
+        port = QRectF(self.viewport().rect())
         for label in sorted(self.labels, key=lambda lb: -lb.priority):
             corner = self.mapFromScene(label.pos())
             boxes = []
             for side in label.sides:
                 box = label.box_at(side)
                 shown = box.translated(corner.x(), corner.y())
+                if not port.contains(shown):  # cut by the edge: placed again after a pan
+                    continue
                 home = (label.region is None
                         or label.region.contains(self.mapToScene(shown.center().toPoint())))
                 boxes.append((box, shown, home))

@@ -18,6 +18,7 @@ from app.views.map_style import (
     STATUS_COLOURS,
     ShadeClass,
     amount_text,
+    by_share,
 )
 
 MAX_FLOWS = 12
@@ -57,7 +58,7 @@ def flows_html(layers: MapLayers | None, left_out: int = 0) -> str:
                 "country of both addresses is (a label's country, or the wallet's "
                 "target's).</span>")
     rows = []
-    for flow in layers.flows[:MAX_FLOWS]:
+    for flow in by_share(layers.flows)[:MAX_FLOWS]:
         route = (f"within {escape(country_name(flow.source))}" if flow.source == flow.dest
                  else f"{escape(flow.source)} → {escape(flow.dest)}")
         rows.append(f"{route}: {escape(amount_text(flow.amount, flow.asset))}")

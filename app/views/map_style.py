@@ -90,22 +90,35 @@ class FlowPair:
     share: float  # the largest of its amounts over the largest flow of that asset, 0 to 1
 
 
+def _largest(flows: Iterable[MoneyFlow]) -> dict[str, Decimal]:
+    largest: dict[str, Decimal] = {}
+    for flow in flows:
+        largest[flow.asset] = max(largest.get(flow.asset, Decimal(0)), flow.amount)
+    return largest
+
+
+def _share(flow: MoneyFlow, largest: dict[str, Decimal]) -> float:
+    top = largest[flow.asset]
+    return max(0.0, float(flow.amount / top)) if top > 0 else 1.0
+
+
+def by_share(flows: Iterable[MoneyFlow]) -> list[MoneyFlow]:
+    """Flows of every asset in one list, the largest first, each measured against the
+    largest of its asset (amounts of different assets are not comparable)."""
+    listed = list(flows)
+    largest = _largest(listed)
+    return sorted(listed, key=lambda f: (-_share(f, largest), f.asset, f.source, f.dest))
+
+
 def flow_pairs(flows: Iterable[MoneyFlow]) -> list[FlowPair]:
     """Flows across borders grouped per pair of countries, the largest first: amounts of
     different assets are not comparable, so each is measured against its asset's largest."""
     moved = [f for f in flows if f.source != f.dest]
-    largest: dict[str, Decimal] = {}
-    for flow in moved:
-        largest[flow.asset] = max(largest.get(flow.asset, Decimal(0)), flow.amount)
+    largest = _largest(moved)
     grouped: dict[tuple[str, str], list[MoneyFlow]] = {}
     for flow in moved:
         grouped.setdefault((flow.source, flow.dest), []).append(flow)
-
-    def share(flow: MoneyFlow) -> float:
-        top = largest[flow.asset]
-        return float(flow.amount / top) if top > 0 else 1.0
-
-    pairs = [FlowPair(source, dest, tuple(group), max(0.0, max(share(f) for f in group)))
+    pairs = [FlowPair(source, dest, tuple(group), max(_share(f, largest) for f in group))
              for (source, dest), group in grouped.items()]
     pairs.sort(key=lambda p: (-p.share, p.source, p.dest))
     return pairs

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
-from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QHelpEvent, QMouseEvent, QUndoStack, QWheelEvent
 from PySide6.QtWidgets import QApplication, QMenu, QToolTip
 from pytestqt.qtbot import QtBot
@@ -17,7 +17,15 @@ from app.services import operations, targets
 from app.services.context import AppContext
 from app.services.map_layers import MoneyFlow
 from app.services.operations import OperationSummary
-from app.views.map_style import LAND, SHADES, amount_text, flow_pairs, shade_classes, shade_for
+from app.views.map_style import (
+    LAND,
+    SHADES,
+    amount_text,
+    by_share,
+    flow_pairs,
+    shade_classes,
+    shade_for,
+)
 from app.views.map_view import MapView
 from app.views.undo_commands import CommandEnv, Refresh
 
@@ -70,6 +78,11 @@ def test_the_demo_is_drawn_with_its_legend(qtbot: QtBot, view: MapView,
     assert len(view.canvas.sites.sites) == len(layers.sites) == 12
     shown = [label.text() for label in view.canvas.labels if label.isVisible()]
     assert "ZM → KE\n31,500 USDT" in shown
+    port = QRectF(view.canvas.viewport().rect())
+    for label in view.canvas.labels:  # whole in view, none over another
+        if label.isVisible():
+            corner = view.canvas.mapFromScene(label.pos())
+            assert port.contains(label.box.translated(corner.x(), corner.y()))
     assert any(text.startswith("Kenya\n") for text in shown)
     assert view.status.text().startswith(f"{demo_summary.codename}: 12 sites")
 
@@ -232,6 +245,10 @@ def test_amounts_and_flow_pairs() -> None:
     assert [(p.source, p.dest, p.share) for p in pairs] == [("KE", "NL", 1.0),
                                                             ("NL", "KE", 1.0)]
     assert [f.asset for f in pairs[0].flows] == ["BTC", "USDT"]
+    # One list of all assets, each flow measured against its asset's largest.
+    assert [(f.source, f.dest, f.asset) for f in by_share(flows)] == [
+        ("KE", "NL", "BTC"), ("KE", "KE", "USDT"), ("NL", "KE", "USDT"),
+        ("KE", "NL", "USDT")]
 
 
 def test_a_change_keeps_the_zoom_and_another_operation_is_fitted(
