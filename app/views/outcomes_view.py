@@ -50,6 +50,10 @@ from app.views.outcome_tables import (
 from app.views.undo_commands import CommandEnv, Refresh
 from app.views.workers import Cancel, Progress, run_job
 
+# Changes to these records move no figure of the tab: no read for them.
+UNCOUNTED = frozenset({"note", "wallet", "transfer", "address_label", "participant",
+                       "agency", "instrument", "jurisdiction"})
+
 
 @dataclass(frozen=True)
 class RecordLists:
@@ -181,7 +185,8 @@ class OutcomesView(QWidget):
         self.set_operation("")
 
     def apply_refresh(self, refresh: Refresh) -> None:
-        if refresh.op_id == self.op_id:
+        kinds = refresh.change.kinds()
+        if refresh.op_id == self.op_id and (not kinds or kinds - UNCOUNTED):
             self.reload()
 
     def showEvent(self, event: QShowEvent) -> None:

@@ -19,12 +19,13 @@ from sqlalchemy import update
 
 from app.models.outcome_records import Victim
 from app.services import outcome_records as records
+from app.services.changes import Change
 from app.services.context import AppContext
 from app.services.demo import DEMO_CODENAME
 from app.services.operations import OperationSummary, create_operation
 from app.views.outcome_dialogs import AssetDialog, VictimDialog
 from app.views.outcomes_view import OutcomesView
-from app.views.undo_commands import CommandEnv
+from app.views.undo_commands import CommandEnv, Refresh
 
 # matplotlib's Qt backend asks Qt about a high-DPI attribute that Qt 6 deprecated.
 pytestmark = pytest.mark.filterwarnings(
@@ -238,3 +239,17 @@ def test_another_agencys_victim_is_read_only(qtbot: QtBot, view: OutcomesView,
     assert tip.endswith("'s record: read-only here.")
     ours = next(x for x in view.victims.model.lines if x.ours)
     assert view.victims.select(ours.id) and view.victims.edit.isEnabled()
+
+
+def test_a_change_that_moves_no_figure_reads_nothing(view: OutcomesView) -> None:
+    before = view.generation
+    note = Change()
+    note.add("created", "note", "n1")
+    view.apply_refresh(Refresh(note, view.op_id, None))
+    assert view.generation == before
+    site = Change()
+    site.add("updated", "site", "s1")
+    view.apply_refresh(Refresh(site, "another operation", None))
+    assert view.generation == before
+    view.apply_refresh(Refresh(site, view.op_id, None))
+    assert view.generation == before + 1
