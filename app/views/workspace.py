@@ -1,5 +1,5 @@
-"""One operation's workspace: the Overview, Targets & sites, Timing, Legal, Money and Outcomes
-tabs."""
+"""One operation's workspace: the Overview, Targets & sites, Timing, Legal, Money, Outcomes and
+Map tabs."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from app.services import operations
 from app.services.context import AppContext
 from app.services.operations import OperationOverview
 from app.views.legal_view import LegalView
+from app.views.map_view import MapView
 from app.views.money_view import MoneyView
 from app.views.outcomes_view import OutcomesView
 from app.views.overview_view import OverviewView
@@ -64,10 +65,13 @@ class Workspace(QStackedWidget):
         self.tabs.addTab(self.money, "Money")
         self.outcomes = OutcomesView(context, stack, env)
         self.tabs.addTab(self.outcomes, "Outcomes")
+        self.map = MapView(context, stack, env)
+        self.tabs.addTab(self.map, "Map")
+        self.map.site_opened.connect(self.open_site)
         # The pages that follow the operation shown and its changes (targets apart: they
         # also take the participants).
         self.pages: list[Page] = [self.sites, self.timing, self.legal, self.money,
-                                  self.outcomes]
+                                  self.outcomes, self.map]
         self.addWidget(self.placeholder)
         self.addWidget(self.tabs)
 
@@ -96,6 +100,12 @@ class Workspace(QStackedWidget):
         for page in self.pages:
             page.set_operation(op_id)
         self.setCurrentWidget(self.tabs)
+
+    def open_site(self, site_id: str) -> None:
+        """A site clicked on the map: its form, in the sites list."""
+        self.tabs.setCurrentWidget(self.targets_and_sites)
+        self.targets_and_sites.show_page(True)
+        self.sites.select_site(site_id)
 
     def _show_overview(self, ov: OperationOverview) -> None:
         self.overview_data = ov

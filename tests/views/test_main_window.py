@@ -4,7 +4,7 @@ lock and auto-lock."""
 from __future__ import annotations
 
 from gui_support import PASSPHRASE
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -392,7 +392,7 @@ def test_the_outcomes_tab_shows_the_operation_and_is_cleared_by_lock(
     _open_demo(window, demo_summary)
     tabs = window.workspace.tabs
     names = [tabs.tabText(i) for i in range(tabs.count())]
-    assert names[-2:] == ["Money", "Outcomes"]
+    assert names[-3:] == ["Money", "Outcomes", "Map"]
     outcomes = window.workspace.outcomes
     with qtbot.waitSignal(outcomes.shown_data, timeout=20_000):
         tabs.setCurrentWidget(outcomes)
@@ -400,3 +400,19 @@ def test_the_outcomes_tab_shows_the_operation_and_is_cleared_by_lock(
     assert (arrests.name.text(), arrests.figure.text()) == ("ARRESTS", "2")
     window.lock()
     assert outcomes.op_id == ""  # nothing of the operation stays on screen when locked
+
+
+def test_a_site_clicked_on_the_map_opens_its_form(qtbot: QtBot, window: MainWindow,
+                                                   demo_summary: OperationSummary) -> None:
+    _open_demo(window, demo_summary)
+    workspace = window.workspace
+    with qtbot.waitSignal(workspace.map.drawn, timeout=20_000):
+        workspace.tabs.setCurrentWidget(workspace.map)
+    canvas = workspace.map.canvas
+    site = next(s for s in canvas.sites.sites if s.name == "Amsterdam hosting hall")
+    where = canvas.site_pos(site.id)
+    assert where is not None
+    qtbot.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton, pos=where + QPoint(2, 1))
+    assert workspace.tabs.currentWidget() is workspace.targets_and_sites
+    qtbot.waitUntil(lambda: workspace.sites.selected_id() == site.id)
+    assert workspace.sites.form.fields.name.text() == "Amsterdam hosting hall"
