@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent, QUndoStack
@@ -30,6 +30,7 @@ from app.core.legal import BARRED, GAP, NO_ROUTE, PersonCase
 from app.services import legal
 from app.services.context import AppContext
 from app.services.legal import LegalDrawing, LegalReport
+from app.views.in_view_reader import InViewReader
 from app.views.legal_commands import SetTargetLegal, SetVictimStates
 from app.views.legal_words import counted, severity_counts, short_state
 from app.views.readiness_tree import ReadinessTree
@@ -37,7 +38,6 @@ from app.views.route_map import Selection, route_map
 from app.views.target_legal_dialog import TargetLegalDialog
 from app.views.undo_commands import CommandEnv, Refresh
 from app.views.victim_states_dialog import VictimStatesDialog
-from app.views.workers import Cancel, Progress, run_job
 
 if TYPE_CHECKING:  # matplotlib loads when the tab is first shown, not at start-up
     from app.views.instrument_editor import InstrumentEditor
@@ -84,8 +84,7 @@ class LegalView(QWidget):
         self.env = env
         self.op_id = ""
         self.data: LegalData | None = None
-        self.generation = 0
-        self._stale = False
+        self.reader = InViewReader(self)
         self.editor: InstrumentEditor | None = None
 
         self.banner = QLabel()
@@ -148,7 +147,7 @@ class LegalView(QWidget):
     def set_operation(self, op_id: str) -> None:
         self.op_id = op_id
         self.data = None
-        self.generation += 1
+        self.reader.overtake()
         self.tree.clear()
         self.detail.clear()
         self.banner.clear()
@@ -175,30 +174,16 @@ class LegalView(QWidget):
             self.drawing = RouteDrawing()
             self.drawing_box.addWidget(self.drawing)
             self._draw()
-        if self._stale:
+        if self.reader.stale:
             self.recheck()
 
     def recheck(self) -> None:
         """Run the readiness check again on a worker thread; only while in view."""
         if not self.op_id:
             return
-        if not self.isVisible():
-            self._stale = True
-            return
-        self._stale = False
-        self.generation += 1
-        generation, op_id, ctx = self.generation, self.op_id, self.context()
-
-        def work(_progress: Progress, _cancel: Cancel) -> LegalData:
-            return LegalData(legal.legal_report(ctx, op_id), legal.legal_drawing(ctx, op_id))
-
-        def done(result: Any) -> None:
-            if generation == self.generation and op_id == self.op_id:
-                self.show_data(result)
+        op_id, ctx = self.op_id, self.context()
 
         def failed(error: BaseException) -> None:
-            if generation != self.generation or op_id != self.op_id:
-                return
             self.busy.clear()
             if isinstance(error, NotFoundError):
                 self.clear()
@@ -209,8 +194,10 @@ class LegalView(QWidget):
                 self.env.failed(error)
             self.reported.emit()
 
-        self.busy.setText("Checking routes…")
-        run_job(work, self, done, failed, reader=True)
+        if self.reader.read(lambda: LegalData(legal.legal_report(ctx, op_id),
+                                              legal.legal_drawing(ctx, op_id)),
+                            self.show_data, failed):
+            self.busy.setText("Checking routes…")
 
     def show_data(self, data: LegalData) -> None:
         self.data = data

@@ -9,7 +9,6 @@ overtaken is dropped. Clicking a site emits ``site_opened`` with its id.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShowEvent, QUndoStack
@@ -18,10 +17,10 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from app.core.errors import KnownError, NotFoundError
 from app.services.context import AppContext
 from app.services.map_layers import MapLayers, map_layers
+from app.views.in_view_reader import InViewReader
 from app.views.map_canvas import ZOOM_STEP, MapCanvas
 from app.views.map_legend import MapLegend
 from app.views.undo_commands import CommandEnv, Refresh
-from app.views.workers import Cancel, Progress, run_job
 
 # Kinds of record whose change moves something on the map.
 MAPPED_KINDS = {"operation", "target", "site", "wallet", "transfer", "address_label"}
@@ -54,8 +53,7 @@ class MapView(QWidget):
         self.env = env
         self.op_id = ""
         self.layers: MapLayers | None = None
-        self.generation = 0
-        self._stale = False
+        self.reader = InViewReader(self)
 
         self.canvas = MapCanvas()
         self.legend = MapLegend()
@@ -99,7 +97,7 @@ class MapView(QWidget):
 
     def set_operation(self, op_id: str) -> None:
         self.op_id = op_id
-        self.generation += 1
+        self.reader.overtake()
         self.show_layers(None)
         self.reload()
 
@@ -113,31 +111,17 @@ class MapView(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        if self._stale:
+        if self.reader.stale:
             self.reload()
 
     def reload(self) -> None:
         """Read the layers again on a worker thread; only while in view."""
         if not self.op_id:
-            self._stale = False
+            self.reader.stale = False
             return
-        if not self.isVisible():
-            self._stale = True
-            return
-        self._stale = False
-        self.generation += 1
-        generation, op_id, ctx = self.generation, self.op_id, self.context()
-
-        def work(_progress: Progress, _cancel: Cancel) -> MapLayers:
-            return map_layers(ctx, op_id)
-
-        def done(result: Any) -> None:
-            if generation == self.generation and op_id == self.op_id:
-                self.show_layers(result)
+        op_id, ctx = self.op_id, self.context()
 
         def failed(error: BaseException) -> None:
-            if generation != self.generation or op_id != self.op_id:
-                return
             if isinstance(error, NotFoundError):
                 self.clear()
             elif isinstance(error, KnownError):
@@ -146,8 +130,8 @@ class MapView(QWidget):
                 self.env.failed(error)
             self.drawn.emit()
 
-        self.status.setText("Reading the map…")
-        run_job(work, self, done, failed, reader=True)
+        if self.reader.read(lambda: map_layers(ctx, op_id), self.show_layers, failed):
+            self.status.setText("Reading the map…")
 
     def show_layers(self, layers: MapLayers | None) -> None:
         """Draw the given layers (None: the bare world)."""

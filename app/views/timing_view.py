@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QShowEvent, QUndoStack
@@ -32,12 +32,12 @@ from app.core.timing import Interval
 from app.services import operations, timing
 from app.services.context import AppContext
 from app.services.timing import ActionWindows, TimingReport
+from app.views.in_view_reader import InViewReader
 from app.views.matrix_rows import matrix_groups
 from app.views.timing_actions import ActionsPanel
 from app.views.timing_banner import LEVELS, Banner, banner, blocked_at
 from app.views.timing_commands import SetHHour
 from app.views.undo_commands import CommandEnv, Refresh
-from app.views.workers import Cancel, Progress, run_job
 
 if TYPE_CHECKING:  # matplotlib and ReportLab load when first needed, not at start-up
     from app.views.briefing_dialog import BriefingDialog
@@ -78,8 +78,7 @@ class TimingView(QWidget):
         self.env = env
         self.op_id = ""
         self.data: TimingData | None = None
-        self.generation = 0
-        self._stale = False
+        self.reader = InViewReader(self)
         self._fit_range = False
         self._range_of = ""  # the operation whose dates are chosen (kept over a lock)
         self.last_message = ""
@@ -168,6 +167,7 @@ class TimingView(QWidget):
     def set_operation(self, op_id: str) -> None:
         self.op_id = op_id
         self.data = None
+        self.reader.overtake()
         self.model.set_actions([])
         if self.matrix is not None:
             self.matrix.clear()
@@ -182,7 +182,7 @@ class TimingView(QWidget):
     def clear(self) -> None:
         self.op_id = ""
         self.data = None
-        self.generation += 1
+        self.reader.overtake()
         self.model.set_actions([])
         if self.matrix is not None:
             self.matrix.clear()
@@ -203,32 +203,17 @@ class TimingView(QWidget):
             self.matrix.clicked.connect(self.pick_h_hour)
             self.matrix.site_clicked.connect(self.select_site)
             self.matrix_box.addWidget(self.matrix)
-        if self._stale:
+        if self.reader.stale:
             self.replan()
 
     def replan(self) -> None:
         """Work the plan out again on a worker thread; only while in view."""
         if not self.op_id:
             return
-        if not self.isVisible():
-            self._stale = True
-            return
-        self._stale = False
-        self.generation += 1
-        generation, op_id = self.generation, self.op_id
-        ctx = self.context()
+        op_id, ctx = self.op_id, self.context()
         start, end = self.dates()
 
-        def work(_progress: Progress, _cancel: Cancel) -> TimingData:
-            return TimingData(*timing.plan_with_windows(ctx, op_id, start, end))
-
-        def done(result: Any) -> None:
-            if generation == self.generation and op_id == self.op_id:
-                self.show_data(result)
-
         def failed(error: BaseException) -> None:
-            if generation != self.generation or op_id != self.op_id:
-                return
             self.busy.clear()
             if not isinstance(error, KnownError):
                 self.env.failed(error)
@@ -241,8 +226,10 @@ class TimingView(QWidget):
             self._enable()
             self.planned.emit()
 
-        self.busy.setText("Planning…")
-        run_job(work, self, done, failed, reader=True)
+        if self.reader.read(
+                lambda: TimingData(*timing.plan_with_windows(ctx, op_id, start, end)),
+                self.show_data, failed):
+            self.busy.setText("Planning…")
 
     def show_data(self, data: TimingData) -> None:
         report = data.report
