@@ -238,6 +238,9 @@ class _TransferWriter:
         if not self.discard and self._rows:
             if self._recorder is not None:  # a bulk INSERT bypasses the unit of work
                 self._recorder.bulk_rows(Transfer, self._rows)
+                # The changesets sealed so far, written now rather than held in memory
+                # to the end (about a megabyte each; insert_rows does not autoflush).
+                self.session.flush()
             insert_rows(self.session, self._table, self._rows)
         self._rows = []
 
