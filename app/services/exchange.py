@@ -36,6 +36,7 @@ from app.sync.trust import (
     PartnerInfo,
     TrustError,
     add_partner,
+    device_keys,
     key_lookup,
     partners,
     receive_roster,
@@ -473,7 +474,7 @@ def _import(ctx: AppContext, path: Path, limits: bundles.Limits,
         merger = Merger(session, ctx.agency_id, ctx.clock, key_lookup(session, ctx.agency_id),
                         int(time.time() * 1000))
         try:
-            merger.apply_all(contents.changesets, cancel)
+            merger.apply_all(contents.changesets, cancel, device_keys(session))
         except MergeCancelledError:
             raise _CancelSignal from None
         merger.retry_pending()

@@ -22,6 +22,7 @@ from app.sync import canonical
 
 TYPE = "jointops-changeset"
 BAD_SIGNATURE = "changeset signature does not hold"
+SIGNED_PREFIX = b"jointops-changeset-v1"  # what the signature covers: this, then the body
 _PLAIN = re.compile(r"[A-Za-z0-9+/=_-]*")  # no character JSON would escape
 _PLAIN_LINE = re.compile(r'\{"body": "([A-Za-z0-9+/=_-]*)", "id": "([A-Za-z0-9+/=_-]*)", '
                          r'"sig": "([A-Za-z0-9+/=_-]*)"\}[ \t\n\r]*')
@@ -133,12 +134,12 @@ class SignedChangeset:
 def sign(changeset: Changeset, key: Ed25519PrivateKey) -> SignedChangeset:
     body = changeset.body()
     return SignedChangeset(changeset_id(body), body,
-                           base64.b64encode(key.sign(b"jointops-changeset-v1" + body)).decode())
+                           base64.b64encode(key.sign(SIGNED_PREFIX + body)).decode())
 
 
 def verify_signature(signed: SignedChangeset, key: Ed25519PublicKey) -> None:
     try:
         key.verify(base64.b64decode(signed.signature, validate=True),
-                   b"jointops-changeset-v1" + signed.body)
+                   SIGNED_PREFIX + signed.body)
     except (InvalidSignature, ValueError):
         raise ChangesetError(BAD_SIGNATURE) from None

@@ -14,7 +14,7 @@ records and changeset rows are written by bulk INSERTs at the end, not one by on
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
@@ -187,9 +187,6 @@ class Merger:
         self._new_rows: dict[str, dict[str, Any]] = {}  # new changeset rows, to INSERT
         self._new_stamps: dict[tuple[str, str], str] = {}  # (device, hlc) -> their id
         self._signatures: Signatures | None = None  # verdicts worked out ahead
-        # (agency, device, hlc) -> the key found for it, or why there is none
-        self._keys_ahead: dict[tuple[str, str, str],
-                               Ed25519PublicKey | RefusedError | PendingError] = {}
 
     # ---- entry points --------------------------------------------------------------
 
@@ -200,21 +197,27 @@ class Merger:
         return status
 
     def apply_all(self, items: Sequence[cs.SignedChangeset],
-                  cancel: Callable[[], bool] | None = None) -> None:
-        """Apply changesets in order, as ``apply`` one by one would, in one pass. Their
-        signatures are checked ahead on other threads (``Signatures``) meanwhile.
-        ``cancel()`` is asked every ``CANCEL_EVERY`` changesets; when it says so,
-        MergeCancelledError is raised and the caller rolls the transaction back."""
-        parsed: list[cs.Changeset | cs.ChangesetError] = []
-        for signed in items:
-            try:
-                parsed.append(signed.changeset())
-            except cs.ChangesetError as error:
-                parsed.append(error)
+                  cancel: Callable[[], bool] | None = None,
+                  device_keys: Mapping[str, Ed25519PublicKey] | None = None) -> None:
+        """Apply changesets in order, as ``apply`` one by one would, in one pass.
+
+        With ``device_keys`` (device id -> signing key, of the rosters held), a verifier
+        process checks the signatures ahead (``Signatures``) from the start, while this
+        one parses and merges. ``cancel()`` is asked every ``CANCEL_EVERY`` changesets;
+        when it says so, MergeCancelledError is raised and the caller rolls the
+        transaction back."""
         self._read_statuses(items)
-        with Signatures(self._signature_jobs(items, parsed)) as signatures:
+        fresh = [s for s in items if self._statuses.get(s.id) not in ("applied", "refused")]
+        with Signatures(fresh, device_keys or {}, process=device_keys is not None
+                        ) as signatures:
             self._signatures = signatures
             try:
+                parsed: list[cs.Changeset | cs.ChangesetError] = []
+                for signed in items:
+                    try:
+                        parsed.append(signed.changeset())
+                    except cs.ChangesetError as error:
+                        parsed.append(error)
                 self._read_records([p for p in parsed if isinstance(p, cs.Changeset)])
                 for index, (signed, change) in enumerate(zip(items, parsed, strict=True)):
                     if cancel is not None and index % CANCEL_EVERY == 0 and cancel():
@@ -222,37 +225,7 @@ class Merger:
                     self._apply(signed, change)
             finally:
                 self._signatures = None
-                self._keys_ahead.clear()
         self.write()
-
-    def _signature_jobs(self, items: Sequence[cs.SignedChangeset],
-                        parsed: Sequence[cs.Changeset | cs.ChangesetError]
-                        ) -> list[tuple[cs.SignedChangeset, Ed25519PublicKey]]:
-        """The changesets whose signature the merge will check, with the key it will
-        find for each (those it cannot find one for are refused or held back)."""
-        jobs: list[tuple[cs.SignedChangeset, Ed25519PublicKey]] = []
-        for signed, change in zip(items, parsed, strict=True):
-            if (isinstance(change, cs.Changeset)
-                    and self._statuses.get(signed.id) not in ("applied", "refused")):
-                asked = (change.agency_id, change.device_id, change.hlc)
-                try:
-                    key = self._keys_ahead[asked] = self.keys(*asked)
-                except (RefusedError, PendingError) as error:
-                    self._keys_ahead[asked] = error
-                    continue
-                jobs.append((signed, key))
-        return jobs
-
-    def _key_of(self, change: cs.Changeset) -> Ed25519PublicKey:
-        """The key for a changeset, as found ahead while the rosters held could not
-        change (during ``apply_all``), or looked up now."""
-        asked = (change.agency_id, change.device_id, change.hlc)
-        found = self._keys_ahead.get(asked)
-        if found is None:
-            return self.keys(*asked)
-        if isinstance(found, Exception):
-            raise type(found)(str(found))
-        return found
 
     def _apply(self, signed: cs.SignedChangeset,
                parsed: cs.Changeset | cs.ChangesetError | None) -> str:
@@ -268,15 +241,15 @@ class Merger:
             return self._refuse(signed, None, str(parsed))
         change = parsed
         try:
-            key = self._key_of(change)
+            key = self.keys(change.agency_id, change.device_id, change.hlc)
         except RefusedError as error:
             return self._refuse(signed, change, str(error))
         except PendingError as error:
             self._keep(signed, change, "pending", str(error))
             self.report.pending += 1
             return "pending"
-        verdict = (self._signatures.verdict(signed, key) if self._signatures is not None
-                   else None)
+        verdict = (self._signatures.verdict(signed, change.device_id, key)
+                   if self._signatures is not None else None)
         if verdict is None:
             try:
                 cs.verify_signature(signed, key)

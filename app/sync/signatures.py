@@ -1,54 +1,104 @@
-"""Changeset signatures checked ahead, on other threads, while the merge goes on.
+"""Changeset signatures checked ahead, in another process, while the merge goes on.
 
 An Ed25519 verification costs about 120 microseconds here, 12 s for a bundle of 100,000
-changesets: as long as the rest of the import. ``cryptography`` releases the GIL while it
-verifies, so threads do it on the other cores while this one parses and merges. Nothing
-is trusted sooner: the merge asks for a changeset's verdict at the point where it checked
-the signature itself, and waits for it (or checks that chunk itself, if no thread has
-started on it yet). A verdict is only used for the key the merge looked up at that point;
-for any other key, or if a thread failed, the merge verifies as before.
+changesets: as long as the rest of the import. A verifier process (app/sync/verifier.py,
+a fresh interpreter) checks the bundle's changesets in order while this process parses
+and merges. Threads were tried first: ``cryptography`` releases the GIL while it
+verifies, but a thread must take the GIL back after each signature, and with the merge
+busy in Python it waits the interpreter's switch interval (5 ms) each time, so
+verification and merge ran one after the other.
+
+Nothing is trusted sooner: the merge asks for a changeset's verdict at the point where it
+checked the signature itself, and waits for it. A verdict is only used for the key the
+merge looked up at that point; for any other key, for a bundle too small to be worth a
+process, or if the verifier fails, the merge verifies as before.
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from types import TracebackType
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from app.sync import changeset as cs
 
-CHUNK = 500  # changesets per piece of work
+MIN_JOBS = 2000  # fewer are verified by the merge itself: a process takes a while to start
 
 
-def worker_count() -> int:
-    """One thread fewer than the cores: this thread has the merge to do."""
-    return max(1, min(3, (os.cpu_count() or 1) - 1))
+def _raw(key: Ed25519PublicKey) -> bytes:
+    return key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+
+def _record(signed: cs.SignedChangeset) -> bytes | None:
+    """The verifier's input for one changeset (see app/sync/verifier.py), or None when it
+    cannot be framed (a signature that is not short ASCII: the merge refuses it itself)."""
+    try:
+        signature = signed.signature.encode("ascii")
+    except UnicodeEncodeError:
+        return None
+    if len(signature) > 255 or len(signed.body) >= 2**32:
+        return None
+    return len(signed.body).to_bytes(4) + bytes([len(signature)]) + signature + signed.body
+
+
+def _table(device_keys: Mapping[str, bytes]) -> bytes | None:
+    parts = [len(device_keys).to_bytes(4)]
+    for device, raw in device_keys.items():
+        name = device.encode("utf-8")
+        if len(name) > 255:
+            return None
+        parts += [bytes([len(name)]), name, raw]
+    return b"".join(parts)
 
 
 class Signatures:
-    """Verdicts on (changeset, key) pairs, worked out by ``threads`` threads in order,
-    and by the caller for a chunk it needs before a thread took it."""
+    """Verdicts on changesets, worked out in order by a verifier process with the key of
+    the device each names, from ``device_keys`` (``process`` False, or fewer than
+    ``min_jobs`` changesets: no verdicts, the merge verifies everything itself)."""
 
-    def __init__(self, jobs: Sequence[tuple[cs.SignedChangeset, Ed25519PublicKey]],
-                 threads: int | None = None) -> None:
-        self._chunks = [jobs[start:start + CHUNK] for start in range(0, len(jobs), CHUNK)]
-        self._chunk_of = {(signed.id, signed.signature): index // CHUNK
-                          for index, (signed, _key) in enumerate(jobs)}
-        # (changeset id, signature) -> (the key it was checked with, whether it holds)
-        self._verdicts: dict[tuple[str, str], tuple[Ed25519PublicKey, bool]] = {}
-        self._done = [threading.Event() for _ in self._chunks]
-        self._next = 0
-        self._taken: set[int] = set()
-        self._lock = threading.Lock()
-        self._stopped = False
-        count = worker_count() if threads is None else threads
-        self._threads = [threading.Thread(target=self._work, name=f"verify-{n}", daemon=True)
-                         for n in range(min(count, len(self._chunks)))]
-        for thread in self._threads:
-            thread.start()
+    def __init__(self, items: Sequence[cs.SignedChangeset],
+                 device_keys: Mapping[str, Ed25519PublicKey], process: bool = True,
+                 min_jobs: int | None = None) -> None:
+        self._where: dict[tuple[str, str], int] = {}
+        self._device_keys = {device: _raw(key) for device, key in device_keys.items()}
+        self._raw: dict[int, tuple[Ed25519PublicKey, bytes]] = {}
+        self._read = bytearray()
+        self._process: subprocess.Popen[bytes] | None = None
+        self._writer: threading.Thread | None = None
+        table = _table(self._device_keys)
+        if (not process or table is None or not items
+                or len(items) < (MIN_JOBS if min_jobs is None else min_jobs)):
+            return
+        records: list[bytes] = [table]
+        for signed in items:
+            record = _record(signed)
+            if record is not None:
+                self._where[(signed.id, signed.signature)] = len(records) - 1
+                records.append(record)
+        try:
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "app.sync.verifier"], stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        except OSError:
+            self._where.clear()
+            return
+        self._writer = threading.Thread(target=self._feed, args=(b"".join(records),),
+                                        name="verifier-input", daemon=True)
+        self._writer.start()
+
+    def _feed(self, data: bytes) -> None:
+        assert self._process is not None and self._process.stdin is not None
+        try:
+            self._process.stdin.write(data)  # the GIL is free while the pipe is full
+            self._process.stdin.close()
+        except (BrokenPipeError, OSError, ValueError):
+            pass  # the verifier ended early (or was stopped): no verdicts from it
 
     def __enter__(self) -> Signatures:
         return self
@@ -58,56 +108,37 @@ class Signatures:
         self.close()
 
     def close(self) -> None:
-        """Stop taking chunks and wait for the threads (each ends its current chunk)."""
-        with self._lock:
-            self._stopped = True
-        for thread in self._threads:
-            thread.join()
+        """Stop the verifier (it may still have work, if the merge ended early)."""
+        if self._process is not None:
+            self._process.kill()
+            self._process.wait()
+            if self._writer is not None:
+                self._writer.join()
+            for stream in (self._process.stdin, self._process.stdout):
+                if stream is not None:
+                    stream.close()
+            self._process = None
+        self._where.clear()
 
-    def _take(self, index: int | None = None) -> int | None:
-        """Claim chunk ``index`` (or the next free one); None when taken or none left."""
-        with self._lock:
-            if index is None:
-                if self._stopped:
-                    return None
-                while self._next < len(self._chunks) and self._next in self._taken:
-                    self._next += 1
-                if self._next >= len(self._chunks):
-                    return None
-                index = self._next
-            elif index in self._taken:
-                return None
-            self._taken.add(index)
-            return index
-
-    def _work(self) -> None:
-        while (index := self._take()) is not None:
-            self._run(index)
-
-    def _run(self, index: int) -> None:
-        found: dict[tuple[str, str], tuple[Ed25519PublicKey, bool]] = {}
-        try:
-            for signed, key in self._chunks[index]:
-                try:
-                    cs.verify_signature(signed, key)
-                    found[(signed.id, signed.signature)] = (key, True)
-                except cs.ChangesetError:
-                    found[(signed.id, signed.signature)] = (key, False)
-        finally:  # what is left without a verdict, the merge verifies itself
-            self._verdicts.update(found)
-            self._done[index].set()
-
-    def verdict(self, signed: cs.SignedChangeset, key: Ed25519PublicKey) -> bool | None:
-        """True if the signature holds with ``key``, False if not; None when there is no
+    def verdict(self, signed: cs.SignedChangeset, device_id: str,
+                key: Ed25519PublicKey) -> bool | None:
+        """True if the signature holds with ``key``, the key the merge found for the
+        device ``device_id`` the changeset names, False if not; None when there is no
         verdict for that changeset with that very key (verify it then)."""
-        index = self._chunk_of.get((signed.id, signed.signature))
-        if index is None:
+        index = self._where.get((signed.id, signed.signature))
+        if index is None or self._process is None:
             return None
-        if self._take(index) is not None:
-            self._run(index)
-        else:
-            self._done[index].wait()
-        held = self._verdicts.get((signed.id, signed.signature))
+        held = self._raw.get(id(key))
         if held is None or held[0] is not key:
-            return None
-        return held[1]
+            held = self._raw[id(key)] = (key, _raw(key))
+        if self._device_keys.get(device_id) != held[1]:
+            return None  # the verifier used another key, or none
+        stdout = self._process.stdout
+        assert stdout is not None
+        while len(self._read) <= index:
+            more = os.read(stdout.fileno(), 65536)
+            if not more:  # the verifier ended without a verdict for it
+                return None
+            self._read += more
+        answer = self._read[index]
+        return None if answer == ord("?") else answer == ord("1")

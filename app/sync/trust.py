@@ -165,6 +165,17 @@ def key_lookup(session: Session, own_agency_id: str) -> KeyLookup:
     return lookup
 
 
+def device_keys(session: Session) -> dict[str, Ed25519PublicKey]:
+    """Device id -> signing key, of every device in the rosters held: what a verifier
+    process checks signatures with ahead of the merge. Which key may sign what, and
+    when, is still decided by ``key_lookup`` for each changeset."""
+    found: dict[str, Ed25519PublicKey] = {}
+    for row in session.scalars(select(RosterRecord)):
+        for device in identity.SignedRoster.from_bytes(row.document.encode()).roster.devices:
+            found[device.id] = identity.parse_public(device.sign)
+    return found
+
+
 def partners(session: Session) -> list[PartnerInfo]:
     rows = session.execute(select(Partner, Agency, RosterRecord.version)
                            .join(Agency, Agency.id == Partner.agency_id)

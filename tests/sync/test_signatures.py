@@ -1,4 +1,4 @@
-"""Signatures checked ahead on other threads give the verdicts the merge would reach
+"""Signatures checked ahead in worker processes give the verdicts the merge would reach
 itself, and the merge trusts nothing sooner for it."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from app.sync import changeset as cs
 from app.sync import signatures
 from app.sync.merge import Merger
 from app.sync.signatures import Signatures
-from app.sync.trust import key_lookup
+from app.sync.trust import device_keys, key_lookup
 from tests.sync.exchange_helpers import changesets
 
 
@@ -35,21 +35,23 @@ def _forged(signed: cs.SignedChangeset) -> cs.SignedChangeset:
     return cs.SignedChangeset(signed.id, signed.body, base64.b64encode(bytes(raw)).decode())
 
 
-@pytest.mark.parametrize("threads", [0, 1, 2])
-def test_verdicts_match_verifying_one_by_one(threads: int,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(signatures, "CHUNK", 7)
+@pytest.mark.parametrize("process", [False, True])
+def test_verdicts_match_verifying_one_by_one(process: bool) -> None:
     key = Ed25519PrivateKey.generate()
     other = Ed25519PrivateKey.generate().public_key()
     good = [_signed(key, n) for n in range(40)]
     bad = [_forged(s) for s in good[::5]]
     public = key.public_key()
-    with Signatures([(s, public) for s in good + bad], threads=threads) as ahead:
-        assert [ahead.verdict(s, public) for s in good] == [True] * 40
-        assert [ahead.verdict(s, public) for s in bad] == [False] * 8
-        # A verdict holds only for the key it was reached with, and only for a job given.
-        assert ahead.verdict(good[0], other) is None
-        assert ahead.verdict(_signed(key, 99), public) is None
+    unknown = cs.sign(cs.Changeset("stranger", "agency", "0", None, "AMBER", (), {}, ()), key)
+    with Signatures([*good, *bad, unknown], {"device": public}, process=process,
+                    min_jobs=0) as ahead:
+        expected = [True] * 40 + [False] * 8 if process else [None] * 48
+        assert [ahead.verdict(s, "device", public) for s in good + bad] == expected
+        # A verdict holds only for the key it was reached with, only for a changeset
+        # given, and only for a device the verifier knew.
+        assert ahead.verdict(good[0], "device", other) is None
+        assert ahead.verdict(_signed(key, 99), "device", public) is None
+        assert ahead.verdict(unknown, "stranger", public) is None
 
 
 @pytest.fixture
@@ -59,7 +61,7 @@ def pair(trusting_pair: tuple[AppContext, AppContext]) -> tuple[AppContext, AppC
 
 def test_a_forged_signature_in_a_bundle_is_refused_and_the_rest_applied(
         pair: tuple[AppContext, AppContext], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(signatures, "CHUNK", 2)  # several chunks, several threads
+    monkeypatch.setattr(signatures, "MIN_JOBS", 0)  # the verifier process, for a few
     ke, ao = pair
     op, _ = operations.create_operation(ke, "TIDE")
     operations.add_participant(ke, op, ao.agency_id)
@@ -75,7 +77,7 @@ def test_a_forged_signature_in_a_bundle_is_refused_and_the_rest_applied(
     with ao.store.session() as session:
         merger = Merger(session, ao.agency_id, ao.clock, key_lookup(session, ao.agency_id),
                         int(time.time() * 1000))
-        merger.apply_all(items)
+        merger.apply_all(items, device_keys=device_keys(session))
         report = merger.report
     assert report.refused == [(victim.id, cs.BAD_SIGNATURE)]
     assert report.duplicates == 1
