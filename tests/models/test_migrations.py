@@ -94,3 +94,19 @@ def test_upgrade_at_head_writes_nothing(tmp_path: Path) -> None:
     assert current_revision(engine) == head_revision()
     engine.dispose()
     assert db.read_bytes() == before
+
+
+def test_the_file_names_say_the_revisions_in_order() -> None:
+    """Opening a store compares its revision with the newest file name, without Alembic:
+    each script is revision NNNN of its file name, after the one before."""
+    from alembic.script import ScriptDirectory
+
+    from app.models.migrations.runner import newest_script
+
+    scripts = ScriptDirectory.from_config(alembic_config())
+    assert newest_script() == head_revision()
+    chain = [s for s in scripts.walk_revisions()][::-1]
+    for number, script in enumerate(chain, start=1):
+        assert script.revision == f"{number:04d}"
+        assert script.path is not None and Path(script.path).name.startswith(script.revision)
+        assert script.down_revision == (None if number == 1 else f"{number - 1:04d}")
