@@ -201,8 +201,8 @@ class Merger:
                   device_keys: Mapping[str, Ed25519PublicKey] | None = None) -> None:
         """Apply changesets in order, as ``apply`` one by one would, in one pass.
 
-        With ``device_keys`` (device id -> signing key, of the rosters held), a verifier
-        process checks the signatures ahead (``Signatures``) from the start, while this
+        With ``device_keys`` (device id -> signing key, of the rosters held), verifier
+        processes check the signatures ahead (``Signatures``) from the start, while this
         one parses and merges. ``cancel()`` is asked every ``CANCEL_EVERY`` changesets;
         when it says so, MergeCancelledError is raised and the caller rolls the
         transaction back."""

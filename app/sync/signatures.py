@@ -1,19 +1,18 @@
-"""Changeset signatures checked ahead, in another process, while the merge goes on.
+"""Changeset signatures checked ahead, in other processes, while the merge goes on.
 
 An Ed25519 verification costs about 120 microseconds here, 12 s for a bundle of 100,000
-changesets: as long as the rest of the import. A verifier process (app/sync/verifier.py,
-a fresh interpreter) checks the bundle's changesets in order while this process parses
-and merges. Threads were tried first: ``cryptography`` releases the GIL while it
-verifies, but a thread must take the GIL back after each signature, and with the merge
-busy in Python it waits the interpreter's switch interval (5 ms) each time, so
-verification and merge ran one after the other.
+changesets: as long as the rest of the import. Verifier processes (app/sync/verifier.py,
+fresh interpreters, one per core) check the bundle's changesets, dealt to them in
+blocks, while this process parses and merges. Threads were tried first: ``cryptography``
+releases the GIL while it verifies, but a thread must take the GIL back after each
+signature, and with the merge busy in Python it waits the interpreter's switch interval
+(5 ms) each time, so verification and merge ran one after the other.
 
 Nothing is trusted sooner: the merge asks for a changeset's verdict at the point where it
 checked the signature itself, and waits for it. A verdict is only used for the key the
 merge looked up at that point; for any other key, for a bundle too small to be worth a
-process, or if the verifier fails, the merge verifies as before.
+process, or if a verifier fails, the merge verifies as before.
 """
-
 from __future__ import annotations
 
 import os
@@ -29,6 +28,14 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from app.sync import changeset as cs
 
 MIN_JOBS = 2000  # fewer are verified by the merge itself: a process takes a while to start
+BLOCK = 1000  # changesets dealt to one verifier process at a time
+
+
+def process_count() -> int:
+    """As many verifier processes as cores: while the merge waits for a verdict its core
+    is free, and the merge does most of its own work (writing the rows, the commit) once
+    all verdicts are in."""
+    return max(1, min(4, os.cpu_count() or 1))
 
 
 def _raw(key: Ed25519PublicKey) -> bytes:
@@ -57,48 +64,78 @@ def _table(device_keys: Mapping[str, bytes]) -> bytes | None:
     return b"".join(parts)
 
 
+class _Verifier:
+    """One verifier process: its input written by a thread, its verdicts read on demand."""
+
+    def __init__(self, data: bytes) -> None:
+        self.read = bytearray()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "app.sync.verifier"], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self.writer = threading.Thread(target=self._feed, args=(data,),
+                                       name="verifier-input", daemon=True)
+        self.writer.start()
+
+    def _feed(self, data: bytes) -> None:
+        assert self.process.stdin is not None
+        try:
+            self.process.stdin.write(data)  # the GIL is free while the pipe is full
+            self.process.stdin.close()
+        except (BrokenPipeError, OSError, ValueError):
+            pass  # the verifier ended early (or was stopped): no verdicts from it
+
+    def answer(self, index: int) -> int | None:
+        """Its byte for its ``index``-th record, waiting for it; None if it ended first."""
+        stdout = self.process.stdout
+        assert stdout is not None
+        while len(self.read) <= index:
+            more = os.read(stdout.fileno(), 65536)
+            if not more:
+                return None
+            self.read += more
+        return self.read[index]
+
+    def close(self) -> None:
+        self.process.kill()
+        self.process.wait()
+        self.writer.join()
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream is not None:
+                stream.close()
+
+
 class Signatures:
-    """Verdicts on changesets, worked out in order by a verifier process with the key of
+    """Verdicts on changesets, worked out in order by verifier processes with the key of
     the device each names, from ``device_keys`` (``process`` False, or fewer than
-    ``min_jobs`` changesets: no verdicts, the merge verifies everything itself)."""
+    ``min_jobs`` changesets: no verdicts, the merge verifies everything itself). The
+    changesets are dealt to the processes in blocks of ``BLOCK``, in turn."""
 
     def __init__(self, items: Sequence[cs.SignedChangeset],
                  device_keys: Mapping[str, Ed25519PublicKey], process: bool = True,
-                 min_jobs: int | None = None) -> None:
-        self._where: dict[tuple[str, str], int] = {}
+                 min_jobs: int | None = None, processes: int | None = None) -> None:
+        # (changeset id, signature) -> (which verifier, its record's place there)
+        self._where: dict[tuple[str, str], tuple[int, int]] = {}
         self._device_keys = {device: _raw(key) for device, key in device_keys.items()}
         self._raw: dict[int, tuple[Ed25519PublicKey, bytes]] = {}
-        self._read = bytearray()
-        self._process: subprocess.Popen[bytes] | None = None
-        self._writer: threading.Thread | None = None
+        self._verifiers: list[_Verifier] = []
         table = _table(self._device_keys)
         if (not process or table is None or not items
                 or len(items) < (MIN_JOBS if min_jobs is None else min_jobs)):
             return
-        records: list[bytes] = [table]
+        count = processes if processes is not None else process_count()
+        streams: list[list[bytes]] = [[table] for _ in range(count)]
         for signed in items:
             record = _record(signed)
             if record is not None:
-                self._where[(signed.id, signed.signature)] = len(records) - 1
-                records.append(record)
+                stream = len(self._where) // BLOCK % count
+                self._where[(signed.id, signed.signature)] = (stream,
+                                                             len(streams[stream]) - 1)
+                streams[stream].append(record)
         try:
-            self._process = subprocess.Popen(
-                [sys.executable, "-m", "app.sync.verifier"], stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            for records in streams:
+                self._verifiers.append(_Verifier(b"".join(records)))
         except OSError:
-            self._where.clear()
-            return
-        self._writer = threading.Thread(target=self._feed, args=(b"".join(records),),
-                                        name="verifier-input", daemon=True)
-        self._writer.start()
-
-    def _feed(self, data: bytes) -> None:
-        assert self._process is not None and self._process.stdin is not None
-        try:
-            self._process.stdin.write(data)  # the GIL is free while the pipe is full
-            self._process.stdin.close()
-        except (BrokenPipeError, OSError, ValueError):
-            pass  # the verifier ended early (or was stopped): no verdicts from it
+            self.close()
 
     def __enter__(self) -> Signatures:
         return self
@@ -108,16 +145,10 @@ class Signatures:
         self.close()
 
     def close(self) -> None:
-        """Stop the verifier (it may still have work, if the merge ended early)."""
-        if self._process is not None:
-            self._process.kill()
-            self._process.wait()
-            if self._writer is not None:
-                self._writer.join()
-            for stream in (self._process.stdin, self._process.stdout):
-                if stream is not None:
-                    stream.close()
-            self._process = None
+        """Stop the verifiers (they may still have work, if the merge ended early)."""
+        for verifier in self._verifiers:
+            verifier.close()
+        self._verifiers.clear()
         self._where.clear()
 
     def verdict(self, signed: cs.SignedChangeset, device_id: str,
@@ -125,20 +156,15 @@ class Signatures:
         """True if the signature holds with ``key``, the key the merge found for the
         device ``device_id`` the changeset names, False if not; None when there is no
         verdict for that changeset with that very key (verify it then)."""
-        index = self._where.get((signed.id, signed.signature))
-        if index is None or self._process is None:
+        where = self._where.get((signed.id, signed.signature))
+        if where is None or not self._verifiers:
             return None
         held = self._raw.get(id(key))
         if held is None or held[0] is not key:
             held = self._raw[id(key)] = (key, _raw(key))
         if self._device_keys.get(device_id) != held[1]:
             return None  # the verifier used another key, or none
-        stdout = self._process.stdout
-        assert stdout is not None
-        while len(self._read) <= index:
-            more = os.read(stdout.fileno(), 65536)
-            if not more:  # the verifier ended without a verdict for it
-                return None
-            self._read += more
-        answer = self._read[index]
-        return None if answer == ord("?") else answer == ord("1")
+        answer = self._verifiers[where[0]].answer(where[1])
+        if answer is None or answer == ord("?"):
+            return None
+        return answer == ord("1")

@@ -35,8 +35,10 @@ def _forged(signed: cs.SignedChangeset) -> cs.SignedChangeset:
     return cs.SignedChangeset(signed.id, signed.body, base64.b64encode(bytes(raw)).decode())
 
 
-@pytest.mark.parametrize("process", [False, True])
-def test_verdicts_match_verifying_one_by_one(process: bool) -> None:
+@pytest.mark.parametrize(("process", "processes"), [(False, 1), (True, 1), (True, 2)])
+def test_verdicts_match_verifying_one_by_one(process: bool, processes: int,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(signatures, "BLOCK", 7)  # the changesets dealt to both in turn
     key = Ed25519PrivateKey.generate()
     other = Ed25519PrivateKey.generate().public_key()
     good = [_signed(key, n) for n in range(40)]
@@ -44,7 +46,7 @@ def test_verdicts_match_verifying_one_by_one(process: bool) -> None:
     public = key.public_key()
     unknown = cs.sign(cs.Changeset("stranger", "agency", "0", None, "AMBER", (), {}, ()), key)
     with Signatures([*good, *bad, unknown], {"device": public}, process=process,
-                    min_jobs=0) as ahead:
+                    min_jobs=0, processes=processes) as ahead:
         expected = [True] * 40 + [False] * 8 if process else [None] * 48
         assert [ahead.verdict(s, "device", public) for s in good + bad] == expected
         # A verdict holds only for the key it was reached with, only for a changeset
