@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QStackedWidget,
     QTableWidget,
@@ -36,6 +35,7 @@ from app.core.errors import KnownError, ValidationError
 from app.services.context import AppContext
 from app.services.csv_import import ImportReport, import_csv
 from app.views.messages import show_crash
+from app.views.progress_page import ProgressPage
 from app.views.workers import Cancel, Job, JobFunction, Progress, run_job
 
 PREVIEW_ROWS = 8
@@ -259,44 +259,22 @@ class FileImportDialog(QDialog):
             return
         self.result_source.setText(source)
         self.pages.setCurrentIndex(1)
-        self.progress.setRange(0, 0)
-        self.cancel_button.setEnabled(True)
-        self.progress_text.setText(f"Reading and checking the rows of {self.path.name}…")
+        self.running.start(f"Reading and checking the rows of {self.path.name}…")
         self.job = run_job(work, self, self._done, self._failed)
-        self.job.progressed.connect(self._progressed)
+        self.job.progressed.connect(self.running.progressed)
 
     # ---- page 2: running ---------------------------------------------------------------
 
     def _progress_page(self) -> QWidget:
-        page = QWidget()
-        self.progress_text = QLabel("Reading and checking the rows…")
-        self.progress = QProgressBar()
-        self.progress.setObjectName("progress")
-        self.progress.setRange(0, 0)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setObjectName("cancelImport")
+        self.running = page = ProgressPage("cancelImport")
+        self.progress_text, self.progress, self.cancel_button = page.text, page.bar, page.cancel
         self.cancel_button.clicked.connect(self.cancel_import)
-        layout = QVBoxLayout(page)
-        layout.addStretch(1)
-        layout.addWidget(self.progress_text)
-        layout.addWidget(self.progress)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(self.cancel_button)
-        layout.addLayout(row)
-        layout.addStretch(1)
         return page
-
-    def _progressed(self, done: int, total: int) -> None:
-        if total > 0:
-            self.progress.setRange(0, total)
-            self.progress.setValue(min(done, total))
 
     def cancel_import(self) -> None:
         if self.job is not None:
             self.job.cancel()
-            self.cancel_button.setEnabled(False)
-            self.progress_text.setText("Cancelling: nothing will be imported…")
+            self.running.cancelling()
 
     def reject(self) -> None:
         # Closing the window while the import runs cancels it first.

@@ -40,6 +40,7 @@ from app.services.stix_import import (
     plan_import,
 )
 from app.views.messages import show_crash
+from app.views.progress_page import ProgressPage
 from app.views.workers import Cancel, Job, Progress, run_job
 
 STIX_FILTER = "STIX 2.1 bundles (*.json);;All files (*)"
@@ -317,44 +318,23 @@ class StixImportDialog(QDialog):
     # ---- running (preview or import) -----------------------------------------------------
 
     def _running_page(self) -> QWidget:
-        page = QWidget()
-        self.running_text = QLabel()
-        self.running_text.setObjectName("runningText")
-        self.progress = QProgressBar()
-        self.progress.setObjectName("progress")
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setObjectName("cancelRun")
+        self.running = page = ProgressPage("cancelRun")
+        page.text.setObjectName("runningText")
+        self.running_text, self.progress, self.cancel_button = page.text, page.bar, page.cancel
         self.cancel_button.clicked.connect(self.cancel_run)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(self.cancel_button)
-        layout = QVBoxLayout(page)
-        layout.addStretch(1)
-        layout.addWidget(self.running_text)
-        layout.addWidget(self.progress)
-        layout.addLayout(row)
-        layout.addStretch(1)
         return page
 
     def _run(self, text: str, work: Callable[[Progress, Cancel], Any],
              done: Callable[[Any], None], reader: bool) -> None:
-        self.running_text.setText(text)
-        self.progress.setRange(0, 0)
-        self.cancel_button.setEnabled(True)
+        self.running.start(text)
         self.pages.setCurrentIndex(RUNNING)
         self.job = run_job(work, self, done, self._failed, reader=reader)
-        self.job.progressed.connect(self._progressed)
-
-    def _progressed(self, done: int, total: int) -> None:
-        if total > 0:
-            self.progress.setRange(0, total)
-            self.progress.setValue(min(done, total))
+        self.job.progressed.connect(self.running.progressed)
 
     def cancel_run(self) -> None:
         if self.job is not None:
             self.job.cancel()
-            self.cancel_button.setEnabled(False)
-            self.running_text.setText("Cancelling: nothing will be imported…")
+            self.running.cancelling()
 
     def start_preview(self) -> None:
         text = self.file.text().strip()
