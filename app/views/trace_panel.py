@@ -169,6 +169,7 @@ class TracePanel(QWidget):
     def clear(self) -> None:
         self.cancel_trace()
         self.op_id = ""
+        self.opened_for = ""  # the operation whose newest saved trace was shown on arrival
         self.run = None
         self.reopened = False
         self.saved.clear()
@@ -205,6 +206,11 @@ class TracePanel(QWidget):
         if not traces:
             self.saved.addItem("None yet: a trace is saved with Save trace, or when a freeze "
                                "request is drafted from it.")
+        elif self.run is None and self.opened_for != op_id:
+            # The commander opening the tab sees where the money went, as last traced.
+            self.opened_for = op_id
+            self.saved.setCurrentRow(0)
+            self.open_saved()
         self._enable()
 
     def showEvent(self, event: QShowEvent) -> None:

@@ -18,7 +18,7 @@ from app.services import money
 from app.services.context import AppContext
 from app.services.demo import tron_address
 from app.services.labels import import_labels
-from app.services.operations import create_operation
+from app.services.operations import OperationSummary, create_operation
 from app.services.transfers_import import import_transfers
 from app.views.main_window import MainWindow
 from app.views.money_view import MoneyView
@@ -301,3 +301,18 @@ def test_lock_hides_the_money_and_unlock_reads_it_again(qtbot: QtBot, money_tab:
     assert window.workspace.tabs.currentWidget() is money_tab
     assert money_tab.codename == OP and "no saved forward trace" in money_tab.cards[
         "traced"].text()
+
+
+def test_the_tab_opens_on_the_newest_saved_trace(qtbot: QtBot, window: MainWindow,
+                                                 demo_summary: OperationSummary) -> None:
+    """A commander opening the Money tab sees where the money went, as last traced; an
+    operation with no saved trace shows the form's hint instead."""
+    newest = money.list_traces(window.context(), demo_summary.id)[0]
+    window.select_operation(demo_summary.id)
+    view = window.workspace.money
+    with qtbot.waitSignal(view.loaded, timeout=10_000):
+        window.workspace.tabs.setCurrentWidget(view)
+    panel = view.trace
+    assert panel.run is not None and panel.run.trace_id == newest.id
+    assert panel.table.rowCount() == len(newest.endpoints)
+    assert newest.method.upper() in panel.statement.text()
