@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from app.core.addresses import base58check_encode, eip55_checksum, encode_segwit
 from app.core.errors import KnownError, ValidationError
 from app.models.base import reference_id
-from app.models.money_records import FreezeEvent
+from app.models.money_records import AddressLabel, FreezeEvent
 from app.models.outcome_records import AssetRecord, Victim
 from app.models.records import (
     Action,
@@ -363,10 +363,13 @@ def _demo_records(b: _Builder) -> None:
         owner_target = b.target("wallet", label, country, location=f"{chain}: {address}")
         wallets[address] = b.wallet(chain, address, label, owner_target)
         b.action("seizure", owner_target, None, country, 0)
+        # Labelled too, so that a trace's graph marks the suspects' wallets.
+        _label(b, chain, address, "suspect", label, country)
     start = b.h_hour - timedelta(days=40)
     for i in range(6):
         victim = tron_address(f"victim-{i}")
         b.wallet("tron", victim, f"Victim deposit {i + 1}", None, "victim")
+        _label(b, "tron", victim, "victim", f"Victim deposit {i + 1}", "")
         b.transfer("tron", victim, collection, "USDT", f"{(i + 2) * 1250}.00",
                    start + timedelta(days=i * 3, hours=i))
     b.transfer("tron", collection, sweep, "USDT", "31500.00", start + timedelta(days=20))
@@ -376,6 +379,13 @@ def _demo_records(b: _Builder) -> None:
                start + timedelta(days=25))
     _demo_outcomes(b, start, [wallets[sweep], wallets[payout], wallets[treasury]],
                    vehicles, rig_seizures[0], cash)
+
+
+def _label(b: _Builder, chain: str, address: str, category: str, name: str,
+           country: str) -> None:
+    b.bulk.add(AddressLabel, {"chain": chain, "address": address, "category": category,
+                              "name": name, "source": "complaints and case file (fictional)",
+                              "country": country, "contact": "", "tlp": "AMBER"})
 
 
 def _demo_trace(session: Session, b: _Builder) -> Change:
