@@ -9,8 +9,8 @@ its size in memory nor one round trip per record.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
@@ -31,15 +31,15 @@ from app.models.base import Shareable, new_id, reference_id
 from app.models.records import Action, Agency, Operation, Participant, Site, Target
 from app.services.changes import Change, stamp_write
 from app.services.context import AppContext
+from app.services.file_import import (
+    Cancel,
+    FileImportReport,
+    Progress,
+    RollbackSignal,
+)
 from app.services.operations import add_participant_in, create_operation_in
 from app.sync.recorder import RECORDER
 
-Progress = Callable[[int, int], None]
-Cancel = Callable[[], bool]
-
-# A file whose every row is wrong (a wrong mapping, say) would otherwise list
-# hundreds of thousands of identical reasons; the count of refused rows stays exact.
-MAX_LISTED_ERRORS = 10_000
 CANCEL_EVERY_ROWS = 256
 BATCH_ROWS = 4000
 # Insert order: a record after what it refers to, as a reader of the changesets expects.
@@ -47,39 +47,24 @@ _INSERT_ORDER: tuple[type[Any], ...] = (Target, Site, Action)
 
 
 @dataclass
-class ImportReport:
-    """What an import did, or why it did nothing.
-
-    ``errors`` lists refused rows (at most MAX_LISTED_ERRORS; ``rows_refused`` counts
-    them all). When ``imported`` is False nothing was written except the audit entry.
-    """
+class ImportReport(FileImportReport):
+    """What a plan import did, or why it did nothing."""
 
     codename: str
     operation_id: str | None
     operation_created: bool = False
-    rows_read: int = 0
     rows_imported: int = 0
-    rows_refused: int = 0
     targets_created: int = 0
     sites_created: int = 0
     actions_created: int = 0
     # Rows whose action the operation already holds (the same file imported twice, say).
     actions_existing: int = 0
     agencies_created: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    cancelled: bool = False
-    change: Change = field(default_factory=Change)
-
-    @property
-    def imported(self) -> bool:
-        return not self.cancelled and self.rows_refused == 0
 
     def summary(self) -> str:
-        if self.cancelled:
-            return "The import was cancelled; nothing was imported."
-        if self.rows_refused:
-            return (f"{self.rows_refused} of {self.rows_read} rows were refused; nothing was "
-                    "imported. Correct them and import the file again.")
+        nothing = self.nothing_imported("rows")
+        if nothing:
+            return nothing
         text = (f"{self.rows_imported} rows imported into {self.codename}: "
                 f"{self.targets_created} targets, {self.sites_created} sites, "
                 f"{self.actions_created} actions created.")
@@ -87,10 +72,6 @@ class ImportReport:
             text += (f" {self.actions_existing} actions were already there and were left "
                      "as they are.")
         return text
-
-
-class _RollbackSignal(Exception):  # noqa: N818 (a signal, not an error)
-    """Leaves the import's transaction so that it is rolled back."""
 
 
 class _NewRecord:
@@ -201,9 +182,7 @@ class _Import:
                                                 Participant.deleted.is_(False))))
 
     def refuse(self, error: RowError) -> None:
-        self.report.rows_refused += 1
-        if len(self.report.errors) < MAX_LISTED_ERRORS:
-            self.report.errors.append(error)
+        self.report.refuse(error)
         self.bulk.discard = True
 
     def add(self, row: ImportRow) -> None:
@@ -313,12 +292,12 @@ def import_csv(ctx: AppContext, codename: str, path: Path | str,
             with ctx.session() as session:
                 _run(session, ctx, report, reader, columns, progress, cancel)
                 if not report.imported:
-                    raise _RollbackSignal
+                    raise RollbackSignal
                 ctx.audit(session, "csv import", codename=name, file=path.name,
                           rows=report.rows_imported, targets=report.targets_created,
                           sites=report.sites_created, actions=report.actions_created,
                           agencies=report.agencies_created)
-        except _RollbackSignal:
+        except RollbackSignal:
             pass
         except CsvFileError as error:
             _audit_refused(ctx, "csv import refused", name, path, reason=str(error))

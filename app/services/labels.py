@@ -33,6 +33,10 @@ from app.models.money_records import LABEL_CATEGORIES, AddressLabel
 from app.services.changes import Change
 from app.services.context import AppContext
 from app.services.csv_import import BulkInserter
+from app.services.file_import import (
+    FileImportReport,
+    RollbackSignal,
+)
 from app.services.operations import find_operation
 
 COLUMNS = ("chain", "address", "category", "name", "source", "country", "contact")
@@ -71,30 +75,19 @@ class LabelRow:
 
 
 @dataclass
-class LabelImportReport:
+class LabelImportReport(FileImportReport):
     codename: str
     file: str
     format: str
-    rows_read: int = 0
     created: int = 0
     duplicates: int = 0
     skipped: int = 0  # TagPack tags of categories tracing does not use
     skipped_categories: dict[str, int] = field(default_factory=dict)
-    rows_refused: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    cancelled: bool = False
-    change: Change = field(default_factory=Change)
-
-    @property
-    def imported(self) -> bool:
-        return not self.cancelled and self.rows_refused == 0
 
     def summary(self) -> str:
-        if self.cancelled:
-            return "The import was cancelled; nothing was imported."
-        if self.rows_refused:
-            return (f"{self.rows_refused} of {self.rows_read} labels were refused; nothing was "
-                    "imported. Correct them and import the file again.")
+        nothing = self.nothing_imported("labels")
+        if nothing:
+            return nothing
         parts = [f"{self.created} labels imported into {self.codename}"]
         if self.duplicates:
             parts.append(f"{self.duplicates} already there")
@@ -332,10 +325,10 @@ def import_labels(ctx: AppContext, codename: str, path: Path | str,
         with ctx.session() as session:
             _run(session, ctx, op_id, level, report, records, columns, source, cancel)
             if not report.imported:
-                raise _RollbackSignal
+                raise RollbackSignal
             ctx.audit(session, "label import", codename=name, file=path.name,
                       created=report.created, skipped=report.skipped)
-    except _RollbackSignal:
+    except RollbackSignal:
         pass
     finally:
         records.close()
@@ -346,10 +339,6 @@ def import_labels(ctx: AppContext, codename: str, path: Path | str,
         report.created = report.duplicates = 0
         report.change = Change()
     return report
-
-
-class _RollbackSignal(Exception):  # noqa: N818 (a signal, not an error)
-    """Leaves the import's transaction so that it is rolled back."""
 
 
 def _run(session: Session, ctx: AppContext, op_id: str, level: str, report: LabelImportReport,
@@ -367,8 +356,7 @@ def _run(session: Session, ctx: AppContext, op_id: str, level: str, report: Labe
             report.skipped += 1
             report.skipped_categories[row] = report.skipped_categories.get(row, 0) + 1
         elif isinstance(row, RowError):
-            report.rows_refused += 1
-            report.errors.append(row)
+            report.refuse(row)
             bulk.discard = True
         else:
             _add(bulk, seen, report, row, level)

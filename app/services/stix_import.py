@@ -45,7 +45,6 @@ country) are skipped, so a bundle can be imported again.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,11 +60,9 @@ from app.core.stix_reading import marking_levels, object_level, wallet_address, 
 from app.models.records import Participant, Site, Target, Wallet
 from app.services.changes import Change, stamp_write
 from app.services.context import AppContext
+from app.services.file_import import Cancel, Progress, RollbackSignal
 from app.services.operations import find_operation
 from app.services.targets import add_record_in, site_values, target_values
-
-Progress = Callable[[int, int], None]
-Cancel = Callable[[], bool]
 
 MAX_BYTES = 256 * 1024 * 1024
 CHUNK = 1024 * 1024
@@ -450,10 +447,6 @@ def plan_import(ctx: AppContext, codename: str, path: Path | str,
     return plan
 
 
-class _RollbackSignal(Exception):  # noqa: N818 (a signal, not an error)
-    """Leaves the import's transaction so that it is rolled back."""
-
-
 def import_stix(ctx: AppContext, codename: str, path: Path | str,
                 progress: Progress | None = None, cancel: Cancel | None = None,
                 plan: StixPlan | None = None, max_bytes: int = MAX_BYTES) -> StixImportReport:
@@ -477,7 +470,7 @@ def import_stix(ctx: AppContext, codename: str, path: Path | str,
             _apply(session, ctx, op.id, report, progress, cancel)
             ctx.audit(session, "stix import", codename=plan.codename, file=path.name,
                       created=report.created, skipped=len(plan.skipped))
-    except (_RollbackSignal, StixImportCancelledError):
+    except (RollbackSignal, StixImportCancelledError):
         report.cancelled = True
         report.created = {}
         report.change = Change()
@@ -498,7 +491,7 @@ def _apply(session: Session, ctx: AppContext, op_id: str, report: StixImportRepo
     held = dict(zip(("target", "wallet", "site"), _held(session, op_id), strict=True))
     for i, record in enumerate(order):
         if cancel is not None and cancel():
-            raise _RollbackSignal
+            raise RollbackSignal
         if _key(record) in held[record.kind]:  # written since the preview
             plan.skipped.append(Skipped(record.stix_id, record.stix_id.split("--")[0],
                                         str(record.values.get("name") or
@@ -528,7 +521,7 @@ def _apply(session: Session, ctx: AppContext, op_id: str, report: StixImportRepo
         report.change.add("created", "wallet", wallet.id)
         created["wallet"] += 1
     if cancel is not None and cancel():
-        raise _RollbackSignal
+        raise RollbackSignal
     report.created = created
 
 

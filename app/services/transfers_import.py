@@ -13,8 +13,8 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, cast
@@ -41,14 +41,16 @@ from app.models.records import Transfer
 from app.models.store import bulk_cache
 from app.services.changes import Change, stamp_write
 from app.services.context import AppContext
+from app.services.file_import import (
+    Cancel,
+    FileImportReport,
+    Progress,
+    RollbackSignal,
+)
 from app.services.operations import find_operation
 from app.sync.bulk_insert import insert_rows
 from app.sync.recorder import RECORDER
 
-Progress = Callable[[int, int], None]
-Cancel = Callable[[], bool]
-
-MAX_LISTED_ERRORS = 10_000
 CANCEL_EVERY_ROWS = 512
 BATCH_ROWS = 4000
 # The page cache of an import's transaction: the address indexes of a million transfers
@@ -65,38 +67,23 @@ def preview_transfers(path: Path | str, n: int = 20) -> TransferPreview:
 
 
 @dataclass
-class TransferImportReport:
-    """What an import did, or why it did nothing (``imported`` False: nothing written but
-    the audit entry). ``unit``: what ``errors`` number, "line" or "record"."""
+class TransferImportReport(FileImportReport):
+    """What a transfer import did, or why it did nothing. ``unit``: what ``errors``
+    number, "line" or "record"."""
 
     codename: str
     file: str
-    rows_read: int = 0
     rows_imported: int = 0
     duplicates: int = 0
-    rows_refused: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    cancelled: bool = False
     unit: str = "line"
-    change: Change = field(default_factory=Change)
-
-    @property
-    def imported(self) -> bool:
-        return not self.cancelled and self.rows_refused == 0
 
     def summary(self) -> str:
-        if self.cancelled:
-            return "The import was cancelled; nothing was imported."
-        if self.rows_refused:
-            return (f"{self.rows_refused} of {self.rows_read} transfers were refused; nothing "
-                    "was imported. Correct them and import the file again.")
+        nothing = self.nothing_imported("transfers")
+        if nothing:
+            return nothing
         skipped = (f" ({self.duplicates} already in the operation or repeated, skipped)"
                    if self.duplicates else "")
         return f"{self.rows_imported} transfers imported into {self.codename}{skipped}."
-
-
-class _RollbackSignal(Exception):  # noqa: N818 (a signal, not an error)
-    """Leaves the import's transaction so that it is rolled back."""
 
 
 def _key(chain: str, tx_hash: str, source: str, dest: str, asset: str, amount: str) -> bytes:
@@ -139,10 +126,10 @@ def import_transfers(ctx: AppContext, codename: str, path: Path | str,
         with checker, ctx.session() as session, bulk_cache(session, BULK_CACHE_KIB):
             _run(session, ctx, op_id, level, report, reader, checker, progress, cancel)
             if not report.imported:
-                raise _RollbackSignal
+                raise RollbackSignal
             ctx.audit(session, "transfer import", codename=name, file=path.name,
                       rows=report.rows_imported, duplicates=report.duplicates)
-    except _RollbackSignal:
+    except RollbackSignal:
         pass
     except CsvFileError as error:
         _audit(ctx, "transfer import refused", name, path, reason=str(error))
@@ -276,9 +263,7 @@ def _run(session: Session, ctx: AppContext, op_id: str, level: str,
                 next_report = done + step
         row = checker.check(line, raw)
         if isinstance(row, RowError):
-            report.rows_refused += 1
-            if len(report.errors) < MAX_LISTED_ERRORS:
-                report.errors.append(row)
+            report.refuse(row)
             bulk.discard = True
             continue
         _add(bulk, seen, report, row, level)
