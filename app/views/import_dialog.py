@@ -34,6 +34,7 @@ from app.core.csv_rows import COLUMNS, REQUIRED, ColumnMapping, RowError, check_
 from app.core.errors import KnownError, ValidationError
 from app.services.context import AppContext
 from app.services.csv_import import ImportReport, import_csv
+from app.views.dialog_parts import cancel_and, error_label
 from app.views.messages import show_crash
 from app.views.progress_page import ProgressPage
 from app.views.workers import Cancel, Job, JobFunction, Progress, run_job
@@ -46,15 +47,6 @@ HELP = {"target": "name of the target", "kind": "person, organisation, wallet, p
         "lon": "longitude", "action": "arrest, search, seizure, takedown",
         "offset_min": "minutes after H-hour (default 0)", "agency": "agency that acts",
         "tlp": "TLP marking (default AMBER)"}
-
-
-def _error_label() -> QLabel:
-    label = QLabel()
-    label.setObjectName("error")
-    label.setWordWrap(True)
-    label.setStyleSheet("color: #b00020; font-weight: bold;")
-    label.hide()
-    return label
 
 
 @dataclass(frozen=True)
@@ -175,18 +167,12 @@ class FileImportDialog(QDialog):
             grid.addWidget(QLabel(f"{column}{star}"), row, col * 3)
             grid.addWidget(combo, row, col * 3 + 1)
             grid.addWidget(hint, row, col * 3 + 2)
-        self.choose_error = _error_label()
+        self.choose_error = error_label()
         self.start = QPushButton("Import")
         self.start.setObjectName("start")
-        self.start.setDefault(True)
         self.start.setEnabled(False)
         self.start.clicked.connect(self.start_import)
-        cancel = QPushButton("Cancel")
-        cancel.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(cancel)
-        buttons.addWidget(self.start)
+        buttons = cancel_and(self, self.start)
         layout = QVBoxLayout(page)
         layout.addLayout(file_row)
         self.add_options(layout)

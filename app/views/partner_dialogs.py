@@ -29,6 +29,7 @@ from app.core.errors import KnownError
 from app.services import exchange
 from app.services.context import AppContext
 from app.services.exchange import RosterPreview
+from app.views.dialog_parts import cancel_and, error_label
 from app.views.exchange_words import country_text, fingerprint_lines
 from app.views.workers import settle_readers
 
@@ -128,22 +129,12 @@ class FingerprintCheckDialog(QDialog):
                                  "the same")
         self.confirm.setObjectName("confirm")
         self.confirm.toggled.connect(self._confirmed)
-        self.error = QLabel()
-        self.error.setObjectName("error")
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #b00020; font-weight: bold;")
-        self.error.hide()
-        cancel = QPushButton("Cancel")
-        cancel.clicked.connect(self.reject)
+        self.error = error_label()
         self.ok = QPushButton("Trust")
         self.ok.setObjectName("ok")
-        self.ok.setDefault(True)
         self.ok.setEnabled(False)
         self.ok.clicked.connect(self.submit)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(cancel)
-        buttons.addWidget(self.ok)
+        buttons = cancel_and(self, self.ok)
         self.layout_ = QVBoxLayout(self)
         self.layout_.addLayout(facts)
         self.layout_.addWidget(QLabel(f"<b>Root fingerprint {source}</b>"))

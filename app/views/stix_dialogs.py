@@ -39,12 +39,13 @@ from app.services.stix_import import (
     import_stix,
     plan_import,
 )
+from app.views.dialog_parts import ERROR_COLOUR, cancel_and, error_label
 from app.views.messages import show_crash
 from app.views.progress_page import ProgressPage
 from app.views.workers import Cancel, Job, Progress, run_job
 
 STIX_FILTER = "STIX 2.1 bundles (*.json);;All files (*)"
-ERROR_STYLE = "color: #b00020;"
+ERROR_STYLE = f"color: {ERROR_COLOUR};"
 
 
 def _file_row(edit: QLineEdit, browse: Callable[[], None]) -> QHBoxLayout:
@@ -288,20 +289,12 @@ class StixImportDialog(QDialog):
         form = QFormLayout()
         form.addRow("Into operation:", self.operation)
         form.addRow("File:", _file_row(self.file, self._browse))
-        self.choose_error = QLabel()
-        self.choose_error.setObjectName("chooseError")
-        self.choose_error.setWordWrap(True)
-        self.choose_error.setStyleSheet(ERROR_STYLE)
+        self.choose_error = error_label("chooseError")
+        self.choose_error.show()  # empty until a choice is refused
         self.preview_button = QPushButton("Preview")
         self.preview_button.setObjectName("preview")
-        self.preview_button.setDefault(True)
         self.preview_button.clicked.connect(self.start_preview)
-        cancel = QPushButton("Cancel")
-        cancel.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(cancel)
-        buttons.addWidget(self.preview_button)
+        buttons = cancel_and(self, self.preview_button)
         layout = QVBoxLayout(page)
         layout.addWidget(heading)
         layout.addLayout(form)
