@@ -39,6 +39,43 @@ class UtcDateTime(TypeDecorator[datetime]):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
+class StampsJSON(TypeDecorator[dict[str, str]]):
+    """The per-field stamps ({field: stamp}), held inverted ({stamp: [fields]}).
+
+    Most writes stamp many fields with one stamp (every field of a new record), and a
+    stamp is about 95 characters: held per field it made three quarters of a record's
+    row, so of what an import encrypts and writes. Rows written before this form ({field:
+    stamp}) are read as they are; the dict given back is the same either way."""
+
+    impl = JSON
+    cache_ok = True
+
+    def process_bind_param(self, value: dict[str, str] | None,
+                           dialect: Dialect) -> dict[str, list[str]] | None:
+        if value is None:
+            return None
+        inverted: dict[str, list[str]] = {}
+        for name, stamp in value.items():
+            fields = inverted.get(stamp)
+            if fields is None:
+                inverted[stamp] = [name]
+            else:
+                fields.append(name)
+        return inverted
+
+    def process_result_value(self, value: dict[str, Any] | None,
+                             dialect: Dialect) -> dict[str, str] | None:
+        if not value:
+            return value
+        stamps: dict[str, str] = {}
+        for key, item in value.items():
+            if isinstance(item, list):
+                stamps.update(dict.fromkeys(item, key))
+            else:  # the earlier form, {field: stamp}
+                stamps[key] = item
+        return stamps
+
+
 class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UtcDateTime(), dict[str, Any]: JSON}
 
@@ -53,19 +90,25 @@ class Shareable:
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     tlp: Mapped[str] = mapped_column(String(12), default="AMBER")
-    stamps: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    updated: Mapped[str] = mapped_column(String(100), default="", index=True)
+    stamps: Mapped[dict[str, Any]] = mapped_column(StampsJSON, default=dict)
+    # Not indexed (nor owner_agency_id): no query looks a record up by either, and every
+    # index is one more B-tree each import writes a row into (migration 0008).
+    updated: Mapped[str] = mapped_column(String(100), default="")
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
 
     @declared_attr
     def owner_agency_id(cls) -> Mapped[str | None]:  # noqa: N805
-        return mapped_column(String(36), nullable=True, index=True)
+        return mapped_column(String(36), nullable=True)
 
 
 class OperationScoped(Shareable):
+    # False where a composite index starting with operation_id (op_live, op_name) serves
+    # the same lookups: a second, single-column one would only cost writes.
+    operation_index: ClassVar[bool] = True
+
     @declared_attr
     def operation_id(cls) -> Mapped[str | None]:  # noqa: N805
-        return mapped_column(String(36), nullable=True, index=True)
+        return mapped_column(String(36), nullable=True, index=cls.operation_index)
 
 
 def utcnow() -> datetime:

@@ -30,6 +30,7 @@ class AddressLabel(OperationScoped, Base):
 
     __tablename__ = "address_label"
     __table_args__ = (Index("ix_address_label_op_address", "operation_id", "chain", "address"),)
+    operation_index = False
 
     chain: Mapped[str] = mapped_column(String(20))
     address: Mapped[str] = mapped_column(String(120))

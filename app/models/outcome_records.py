@@ -27,6 +27,7 @@ class Victim(OperationScoped, Base):
 
     __tablename__ = "victim"
     __table_args__ = (Index("ix_victim_op_live", "operation_id", "deleted"),)
+    operation_index = False
 
     reference: Mapped[str] = mapped_column(String(120))
     country: Mapped[str] = mapped_column(String(8))
@@ -44,6 +45,7 @@ class AssetRecord(OperationScoped, Base):
 
     __tablename__ = "asset_record"
     __table_args__ = (Index("ix_asset_record_op_live", "operation_id", "deleted"),)
+    operation_index = False
 
     stage: Mapped[str] = mapped_column(String(20))
     asset: Mapped[str] = mapped_column(String(40))

@@ -120,6 +120,7 @@ class Target(OperationScoped, Base):
     __tablename__ = "target"
     __table_args__ = (Index("ix_target_op_name", "operation_id", "name"),
                       Index("ix_target_op_live", "operation_id", "deleted"))
+    operation_index = False
 
     kind: Mapped[str] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(300))
@@ -139,6 +140,7 @@ class Site(OperationScoped, Base):
     __tablename__ = "site"
     __table_args__ = (Index("ix_site_op_name", "operation_id", "name"),
                       Index("ix_site_op_live", "operation_id", "deleted"))
+    operation_index = False
 
     name: Mapped[str] = mapped_column(String(300))
     address: Mapped[str] = mapped_column(Text, default="")
@@ -155,6 +157,7 @@ class Action(OperationScoped, Base):
     __tablename__ = "action"
     # Counting an operation's live rows reads this index only, not the wide rows.
     __table_args__ = (Index("ix_action_op_live", "operation_id", "deleted"),)
+    operation_index = False
 
     kind: Mapped[str] = mapped_column(String(20))
     target_id: Mapped[str] = mapped_column(String(36), index=True)
@@ -187,7 +190,7 @@ class Transfer(OperationScoped, Base):
 
     __tablename__ = "transfer"
 
-    tx_hash: Mapped[str] = mapped_column(String(120), index=True)
+    tx_hash: Mapped[str] = mapped_column(String(120))  # no query looks a hash up
     chain: Mapped[str] = mapped_column(String(20))
     from_address: Mapped[str] = mapped_column(String(120), index=True)
     to_address: Mapped[str] = mapped_column(String(120), index=True)

@@ -75,7 +75,7 @@ class ChangesetRecord(Base):
     body: Mapped[bytes] = mapped_column(LargeBinary)  # canonical JSON (RFC 8785)
     signature: Mapped[str] = mapped_column(Text)
     device_id: Mapped[str] = mapped_column(String(36))
-    agency_id: Mapped[str] = mapped_column(String(36), index=True)
+    agency_id: Mapped[str] = mapped_column(String(36))
     hlc: Mapped[str] = mapped_column(String(24))
     operation_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
     tlp: Mapped[str] = mapped_column(String(12))
@@ -84,6 +84,10 @@ class ChangesetRecord(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     received: Mapped[datetime] = mapped_column(default=utcnow)
     seq: Mapped[int] = mapped_column(Integer, unique=True)  # local arrival order
+    # The partner this changeset first came from (None: written here): it has it, so it is
+    # never sent back. A copy received later from another partner is a Delivery of
+    # bundle_sequence 0, as every receipt was before migration 0008.
+    received_from: Mapped[str | None] = mapped_column(String(36), nullable=True)
 
 
 class Delivery(Base):
@@ -94,7 +98,8 @@ class Delivery(Base):
     __table_args__ = (UniqueConstraint("agency_id", "changeset_id", "bundle_sequence"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    agency_id: Mapped[str] = mapped_column(String(36), index=True)
+    # The unique key (agency, changeset, bundle) serves lookups by agency.
+    agency_id: Mapped[str] = mapped_column(String(36))
     changeset_id: Mapped[str] = mapped_column(String(64), index=True)
     bundle_sequence: Mapped[int] = mapped_column(Integer)
 

@@ -236,9 +236,11 @@ def _unacked(session: Session, op_id: str, partner: Partner,
              own_agency_id: str) -> list[HeldChangeset]:
     """What the partner may lack. Another agency has what it wrote; another device of
     our own agency lacks what this one wrote until it acknowledges it."""
-    known = exists().where(and_(Delivery.agency_id == partner.agency_id,
-                                Delivery.changeset_id == ChangesetRecord.id,
-                                Delivery.bundle_sequence <= partner.acked_sequence))
+    # Null-safe, or a changeset written here (NULL) would make the whole test NULL.
+    known = ChangesetRecord.received_from.is_not_distinct_from(partner.agency_id) | exists(
+    ).where(and_(
+        Delivery.agency_id == partner.agency_id, Delivery.changeset_id == ChangesetRecord.id,
+        Delivery.bundle_sequence <= partner.acked_sequence))
     session.flush()  # then read as plain rows, without the ORM's loading
     # red_to read as its JSON text, decoded here only when it names anyone: the JSON
     # type would decode the "[]" of every changeset (a second of a large export).
@@ -380,6 +382,9 @@ def _received(session: Session, agency_id: str, ids: list[str]) -> set[str]:
     """Which of these changesets were received from the agency before."""
     found: set[str] = set()
     for start in range(0, len(ids), 500):
+        found.update(session.scalars(select(ChangesetRecord.id).where(
+            ChangesetRecord.received_from == agency_id,
+            ChangesetRecord.id.in_(ids[start:start + 500]))))
         found.update(session.scalars(select(Delivery.changeset_id).where(
             Delivery.agency_id == agency_id, Delivery.bundle_sequence == 0,
             Delivery.changeset_id.in_(ids[start:start + 500]))))
@@ -472,7 +477,7 @@ def _import(ctx: AppContext, path: Path, limits: bundles.Limits,
                 continue
             rosters[signed.roster.name] = receive_roster(session, signed)
         merger = Merger(session, ctx.agency_id, ctx.clock, key_lookup(session, ctx.agency_id),
-                        int(time.time() * 1000))
+                        int(time.time() * 1000), received_from=agency_id)
         try:
             merger.apply_all(contents.changesets, cancel, device_keys(session))
         except MergeCancelledError:
@@ -493,10 +498,12 @@ def _import(ctx: AppContext, path: Path, limits: bundles.Limits,
         partner.acked_sequence = max(partner.acked_sequence,
                                      manifest.acks.get(ctx.agency_id, 0))
         partner.last_received = datetime.now(UTC)
-        received = _received(session, agency_id, [c.id for c in contents.changesets])
+        # A changeset new to this store remembers the sender on its own row; one held
+        # before (from another partner, or written here) gets a delivery row instead.
+        held_before = [c.id for c in contents.changesets if c.id not in merger.inserted]
+        received = _received(session, agency_id, held_before)
         arrived = [{"agency_id": agency_id, "changeset_id": changeset_id, "bundle_sequence": 0}
-                   for changeset_id in sorted(c.id for c in contents.changesets)
-                   if changeset_id not in received]
+                   for changeset_id in sorted(set(held_before)) if changeset_id not in received]
         insert_rows(session, _DELIVERIES, arrived)
         report = merger.report
         session.add(BundleLog(bundle_id=manifest.bundle_id, direction="received",

@@ -170,8 +170,9 @@ def from_json_value(column_type: Any, value: Any) -> Any:
 
 class Merger:
     def __init__(self, session: Session, local_agency_id: str, clock: HybridClock,
-                 keys: KeyLookup, now_ms: int) -> None:
+                 keys: KeyLookup, now_ms: int, received_from: str | None = None) -> None:
         self.session = session
+        self.received_from = received_from  # the partner whose bundle this is, if any
         self.local_agency_id = local_agency_id
         self.clock = clock
         self.keys = keys
@@ -185,6 +186,7 @@ class Merger:
         self._records: dict[tuple[type[Any], str], Any] = {}
         self._fresh: list[_Fresh] = []  # new records, to INSERT
         self._new_rows: dict[str, dict[str, Any]] = {}  # new changeset rows, to INSERT
+        self.inserted: set[str] = set()  # ids of the changeset rows this merge wrote
         self._new_stamps: dict[tuple[str, str], str] = {}  # (device, hlc) -> their id
         self._signatures: Signatures | None = None  # verdicts worked out ahead
 
@@ -315,6 +317,7 @@ class Merger:
             insert_rows(self.session, model.__table__, rows)
         insert_rows(self.session, cast(Table, ChangesetRecord.__table__),
                     list(self._new_rows.values()))
+        self.inserted.update(self._new_rows)
         self._fresh.clear()
         self._new_rows.clear()
         self._new_stamps.clear()
@@ -380,7 +383,8 @@ class Merger:
                 "tlp": change.tlp if change else "",
                 # One shared empty list (never changed): encoded once by insert_rows.
                 "red_to": list(change.red_to) if change and change.red_to else _NO_ONE,
-                "seq": self._seq, "status": status, "reason": reason}
+                "seq": self._seq, "status": status, "reason": reason,
+                "received_from": self.received_from}
             self._seq += 1
             self._new_stamps.setdefault((change.device_id if change else "",
                                          change.hlc if change else ""), signed.id)

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from app.core.errors import KnownError
 from app.models.records import Target
-from app.models.sync_records import LocalKey
+from app.models.sync_records import ChangesetRecord, Delivery, LocalKey
 from app.services import exchange, operations, targets
 from app.services.context import AppContext
 from app.sync import identity
@@ -236,3 +236,50 @@ def test_stock_tools_verify_and_open_a_bundle(three: tuple[AppContext, ...],
         manifest = tar.extractfile("manifest.json")
         assert manifest is not None and b"jointops-bundle" in manifest.read()
     assert {"manifest.json", "manifest.sig", "changesets.jsonl"} <= set(names)
+
+
+def _deliveries_from(ctx: AppContext, agency_id: str) -> set[str]:
+    with ctx.store.session() as session:
+        return set(session.scalars(select(Delivery.changeset_id).where(
+            Delivery.agency_id == agency_id, Delivery.bundle_sequence == 0)))
+
+
+def _received_from(ctx: AppContext, agency_id: str) -> set[str]:
+    with ctx.store.session() as session:
+        return set(session.scalars(select(ChangesetRecord.id).where(
+            ChangesetRecord.received_from == agency_id)))
+
+
+def test_what_came_from_a_partner_is_never_sent_back(three: tuple[AppContext, ...],
+                                                    tmp_path: Path) -> None:
+    """A changeset new to the store remembers its sender on its own row (no delivery row);
+    a copy that comes again from another partner is recorded as a delivery from it. Neither
+    partner is sent back what it sent."""
+    ke, ao, zm = three
+    partner(ao, zm, tmp_path)
+    partner(zm, ao, tmp_path)
+    op = operation_with_targets(ke, ao, zm)
+    exchange.export_bundle(ke, "TIDE", ["Angola SIC"], tmp_path / "a.jopb")
+    exchange.import_bundle(ao, tmp_path / "a.jopb")
+    targets.add_record(ao, "target", op, targets.target_values("organisation", "AO finding",
+                                                               "AO"))
+    exchange.export_bundle(ao, "TIDE", ["Kenya DCI"], tmp_path / "b.jopb")
+    exchange.import_bundle(ke, tmp_path / "b.jopb")
+    exchange.export_bundle(ke, "TIDE", ["Zambia DEC"], tmp_path / "c.jopb")
+    exchange.trust_partner(zm, "Angola SIC", fingerprint_of(ao))
+    exchange.import_bundle(zm, tmp_path / "c.jopb")
+    assert "AO finding" in target_names(zm)
+    from_ke = _received_from(zm, ke.agency_id)
+    assert from_ke and _deliveries_from(zm, ke.agency_id) == set()
+    _shares, back = exchange.plan_export(zm, "TIDE", ["Kenya DCI"])
+    assert not {r.id for r in back} & from_ke  # AO's finding included: KE relayed it
+
+    # AO now sends ZM what it holds, KE's changesets among them: ZM had those from KE.
+    sent = exchange.export_bundle(ao, "TIDE", ["Zambia DEC"], tmp_path / "d.jopb")
+    report = exchange.import_bundle(zm, tmp_path / "d.jopb")
+    assert report.merge.duplicates > 0 and report.merge.refused == []
+    again = _deliveries_from(zm, ao.agency_id)
+    assert again and again <= from_ke and len(again) <= sent.changesets
+    assert _received_from(zm, ke.agency_id) == from_ke  # the first sender stays
+    _shares, to_ao = exchange.plan_export(zm, "TIDE", ["Angola SIC"])
+    assert not {r.id for r in to_ao} & (again | _received_from(zm, ao.agency_id))
