@@ -93,3 +93,32 @@ def test_a_forged_signature_in_a_bundle_is_refused_and_the_rest_applied(
 
 def _target_of(signed: cs.SignedChangeset) -> str:
     return next(op.id for op in signed.changeset().ops if op.kind == "target")
+
+
+def test_the_verifier_reads_the_device_and_agrees_with_verify_signature() -> None:
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    from app.sync import verifier
+
+    key = Ed25519PrivateKey.generate()
+    public = key.public_key()
+    table = (public.public_bytes(Encoding.Raw, PublicFormat.Raw), public)
+    good = _signed(key, 1)
+    assert good.body.startswith(b'{"agency":"agency","device":"device"')
+    assert verifier._device_of(good.body) == "device"
+    assert verifier._device_of(b'{"device": "spaced", "agency": "a"}') == "spaced"
+    assert verifier._device_of(b'{"agency":"a"}') is None
+    assert verifier._device_of(b"not json") is None
+    short = base64.b64encode(base64.b64decode(good.signature)[:63]).decode()
+    cases = [good, _forged(good), cs.SignedChangeset(good.id, good.body, "not base64!"),
+             cs.SignedChangeset(good.id, good.body, short),
+             cs.SignedChangeset(good.id, good.body + b" ", good.signature)]
+    for signed in cases:
+        try:
+            cs.verify_signature(signed, public)
+            expected = b"1"
+        except cs.ChangesetError:
+            expected = b"0"
+        assert verifier._verdict(table, signed.signature.encode(), signed.body) == expected
+    assert [verifier._verdict(table, s.signature.encode(), s.body) for s in cases] == [
+        b"1", b"0", b"0", b"0", b"0"]
