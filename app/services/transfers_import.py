@@ -10,11 +10,9 @@ file can be imported again after an export grew.
 
 from __future__ import annotations
 
-import hashlib
-import os
-import time
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, cast
@@ -30,7 +28,6 @@ from app.core.transfer_rows import (
     RecordReader,
     TransferChecker,
     TransferPreview,
-    TransferRow,
     check_mapping,
     guess_mapping,
     open_records,
@@ -48,11 +45,19 @@ from app.services.file_import import (
     RollbackSignal,
 )
 from app.services.operations import find_operation
+from app.services.transfer_checking import (
+    PROCESS_MIN_BYTES,
+    Batch,
+    CheckerProcess,
+    CheckSetup,
+    Good,
+    checked_batches,
+    duplicate_key,
+)
 from app.sync.bulk_insert import insert_rows
 from app.sync.recorder import RECORDER
 
-CANCEL_EVERY_ROWS = 512
-BATCH_ROWS = 4000
+BATCH_ROWS = 4000  # rows in one INSERT
 # The page cache of an import's transaction: the address indexes of a million transfers
 # (random keys, about 50 MB each) stay in it (see bulk_cache).
 BULK_CACHE_KIB = 256 * 1024
@@ -86,11 +91,6 @@ class TransferImportReport(FileImportReport):
         return f"{self.rows_imported} transfers imported into {self.codename}{skipped}."
 
 
-def _key(chain: str, tx_hash: str, source: str, dest: str, asset: str, amount: str) -> bytes:
-    text = "\x1f".join((chain, tx_hash.lower(), source, dest, asset, amount))
-    return hashlib.blake2b(text.encode(), digest_size=16).digest()
-
-
 def import_transfers(ctx: AppContext, codename: str, path: Path | str,
                      mapping: Mapping[str, str] | None = None, *, chain: str | None = None,
                      tlp: str = "AMBER", progress: Progress | None = None,
@@ -100,8 +100,10 @@ def import_transfers(ctx: AppContext, codename: str, path: Path | str,
 
     ``mapping`` (our column -> the file's header) defaults to ``guess_mapping``; ``chain``
     is the chain of every row when the file has no chain column. ``progress(done_bytes,
-    total_bytes)`` about every 1%; ``cancel()`` asked every few hundred rows. A file that
+    total_bytes)`` about every 1%; ``cancel()`` asked every thousand rows. A file that
     cannot be read raises CsvFileError; refused rows are in the report, nothing imported.
+    A large file is checked by a second process while this one writes (see
+    transfer_checking).
     """
     path = Path(path)
     try:
@@ -122,9 +124,11 @@ def import_transfers(ctx: AppContext, codename: str, path: Path | str,
         _audit(ctx, "transfer import refused", name, path, reason=str(error))
         raise
     report = TransferImportReport(name, path.name, unit=reader.unit)
+    setup = CheckSetup(str(path), columns, chain, ctx.agency_id, op_id, level, encode=True)
     try:
         with checker, ctx.session() as session, bulk_cache(session, BULK_CACHE_KIB):
-            _run(session, ctx, op_id, level, report, reader, checker, progress, cancel)
+            _run(session, ctx, op_id, level, report, reader, checker, setup, progress,
+                 cancel)
             if not report.imported:
                 raise RollbackSignal
             ctx.audit(session, "transfer import", codename=name, file=path.name,
@@ -156,80 +160,63 @@ def _existing(session: Session, op_id: str) -> set[bytes]:
                                   Transfer.to_address, Transfer.asset, Transfer.amount)
                            .where(Transfer.operation_id == op_id,
                                   Transfer.deleted.is_(False)))
-    return {_key(c, h, f, t, a, plain(Decimal(amount))) for c, h, f, t, a, amount in rows}
-
-
-class _TimeOrderedIds:
-    """UUIDs of version 7 (RFC 9562): the time in milliseconds, then 74 random bits.
-
-    The ids of a large import then grow with time, and each INSERT adds to the end of
-    the primary key's B-tree instead of a random page of it: with a million transfers
-    that index outgrows the page cache, and random ids cost a page read, decryption and
-    write for nearly every row. The random bits come from os.urandom, as uuid4's do, read
-    for many ids at once."""
-
-    _RANDOM = (1 << 80) - 1 & ~(0xF << 76) & ~(0x3 << 62)  # less version and variant
-    _VERSION = 0x7 << 76 | 0x2 << 62  # version 7, variant 10
-    _BATCH = 4096
-
-    def __init__(self) -> None:
-        self._random = b""
-        self._at = 0
-
-    def __call__(self) -> str:
-        if self._at >= len(self._random):
-            self._random, self._at = os.urandom(10 * self._BATCH), 0
-        bits = int.from_bytes(self._random[self._at:self._at + 10])
-        self._at += 10
-        value = (time.time_ns() // 1_000_000) << 80 | bits & self._RANDOM | self._VERSION
-        text = f"{value:032x}"  # as str(uuid.UUID(int=value)) writes it
-        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+    return {duplicate_key(c, h, f, t, a, plain(Decimal(amount)))
+            for c, h, f, t, a, amount in rows}
 
 
 class _TransferWriter:
-    """New transfers written in batches: recorded as changesets (or stamped, when the
-    session records nothing), then one INSERT per batch with the columns' own bind
-    processing (``insert_rows``), not the mapped bulk INSERT's work per row.
-    ``discard`` stops all writing (used once the outcome is a rollback anyway)."""
+    """New transfers written in batches: recorded as changesets (their ops made by the
+    checking, see transfer_checking) or stamped, when the session records nothing; then
+    one INSERT per batch with the columns' own bind processing (``insert_rows``), not
+    the mapped bulk INSERT's work per row."""
 
-    def __init__(self, session: Session, ctx: AppContext, op_id: str,
+    def __init__(self, session: Session, ctx: AppContext, op_id: str, level: str,
                  batch_rows: int = BATCH_ROWS) -> None:
         self.session = session
         self.ctx = ctx
         self.op_id = op_id
+        self.level = level
         self.batch_rows = batch_rows
-        self.discard = False
-        self.change = Change()
+        self.created: list[str] = []
         self._rows: list[dict[str, Any]] = []
+        self._ops: list[bytes] = []
         self._recorder = session.info.get(RECORDER)
         self._table = cast(Table, Transfer.__table__)
-        self._new_id = _TimeOrderedIds()
 
-    def add(self, values: dict[str, Any]) -> None:
-        if self.discard:
-            return
-        record_id = self._new_id()
+    @property
+    def recorded(self) -> bool:
+        return self._recorder is not None
+
+    def add(self, good: Good) -> None:
+        _key, record_id, tx_hash, chain, source, dest, asset, amount, moment, op = good
         row = {"id": record_id, "owner_agency_id": self.ctx.agency_id,
-               "operation_id": self.op_id}
+               "operation_id": self.op_id, "tx_hash": tx_hash, "chain": chain,
+               "from_address": source, "to_address": dest, "asset": asset,
+               "amount": amount, "time": datetime.fromisoformat(moment), "tlp": self.level}
         if self._recorder is not None:
-            row.update(values)  # the recorder stamps the rows as it records them
+            assert op is not None
+            self._ops.append(op)  # the recorder stamps the rows as it records them
         else:
-            record = _Unrecorded(row)
-            stamp_write(cast(Shareable, record), values, self.ctx.clock)
+            values = {k: row.pop(k) for k in _STAMPED}
+            stamp_write(cast(Shareable, _Unrecorded(row)), values, self.ctx.clock)
         self._rows.append(row)
-        self.change.add("created", Transfer.__tablename__, record_id)
+        self.created.append(record_id)
         if len(self._rows) >= self.batch_rows:
             self.flush()
 
     def flush(self) -> None:
-        if not self.discard and self._rows:
+        if self._rows:
             if self._recorder is not None:  # a bulk INSERT bypasses the unit of work
-                self._recorder.bulk_rows(Transfer, self._rows)
+                self._recorder.bulk_rows(Transfer, self._rows, self._ops)
                 # The changesets sealed so far, written now rather than held in memory
                 # to the end (about a megabyte each; insert_rows does not autoflush).
                 self.session.flush()
             insert_rows(self.session, self._table, self._rows)
-        self._rows = []
+        self._rows, self._ops = [], []
+
+
+_STAMPED = ("tx_hash", "chain", "from_address", "to_address", "asset", "amount", "time",
+            "tlp")
 
 
 class _Unrecorded:
@@ -241,53 +228,73 @@ class _Unrecorded:
         self.__dict__ = row
 
 
+def _batches(setup: CheckSetup, reader: RecordReader, checker: TransferChecker,
+             processes: list[CheckerProcess]) -> Iterator[Batch]:
+    """The checked rows: from a checker process for a large file (kept in ``processes``
+    to be stopped), else checked here."""
+    if reader.size >= PROCESS_MIN_BYTES:
+        try:
+            process = CheckerProcess(setup)
+        except OSError:
+            pass  # no process to be had: check here
+        else:
+            processes.append(process)
+            return process.batches()
+    return checked_batches(setup, reader, checker)
+
+
 def _run(session: Session, ctx: AppContext, op_id: str, level: str,
          report: TransferImportReport, reader: RecordReader, checker: TransferChecker,
-         progress: Progress | None, cancel: Cancel | None) -> None:
+         setup: CheckSetup, progress: Progress | None, cancel: Cancel | None) -> None:
+    processes: list[CheckerProcess] = []
+    try:
+        _write(session, ctx, op_id, level, report, reader, checker, setup, progress, cancel,
+               processes)
+    finally:
+        for process in processes:
+            process.close()
+
+
+def _write(session: Session, ctx: AppContext, op_id: str, level: str,
+           report: TransferImportReport, reader: RecordReader, checker: TransferChecker,
+           setup: CheckSetup, progress: Progress | None, cancel: Cancel | None,
+           processes: list[CheckerProcess]) -> None:
+    bulk = _TransferWriter(session, ctx, op_id, level)
+    batches = _batches(replace(setup, encode=bulk.recorded), reader, checker, processes)
     seen = _existing(session, op_id)
-    bulk = _TransferWriter(session, ctx, op_id)
     total = reader.size
     step = max(total // 100, 1)
     next_report = step
     if progress is not None:
         progress(0, total)
-    for line, raw in reader.rows():
-        report.rows_read += 1
-        if report.rows_read % CANCEL_EVERY_ROWS == 0:
-            if cancel is not None and cancel():
-                report.cancelled = True
-                return
-            done = reader.done_bytes
-            if progress is not None and done >= next_report:
-                progress(done, total)
-                next_report = done + step
-        row = checker.check(line, raw)
-        if isinstance(row, RowError):
-            report.refuse(row)
-            bulk.discard = True
-            continue
-        _add(bulk, seen, report, row, level)
+    for batch in batches:
+        report.rows_read += batch.rows_read
+        for line, reason in batch.refused:
+            report.refuse(RowError(line, reason))
+        if not report.rows_refused:
+            for good in batch.goods:
+                key = good[0]
+                if key in seen:
+                    report.duplicates += 1
+                    continue
+                seen.add(key)
+                bulk.add(good)
+        if cancel is not None and cancel():
+            report.cancelled = True
+            return
+        if progress is not None and batch.done_bytes >= next_report:
+            progress(batch.done_bytes, total)
+            next_report = batch.done_bytes + step
     if report.rows_read == 0:
         raise CsvFileError(f"{report.file} has no transfers.")
+    if report.rows_refused:
+        return
     if cancel is not None and cancel():
         report.cancelled = True
         return
     bulk.flush()
-    report.change = bulk.change
-
-
-def _add(bulk: _TransferWriter, seen: set[bytes], report: TransferImportReport,
-         row: TransferRow, level: str) -> None:
-    amount = plain(row.amount)
-    key = _key(row.chain, row.tx_hash, row.from_address, row.to_address, row.asset, amount)
-    if key in seen:
-        report.duplicates += 1
-        return
-    seen.add(key)
-    bulk.add({"tx_hash": row.tx_hash, "chain": row.chain,
-                        "from_address": row.from_address, "to_address": row.to_address,
-                        "asset": row.asset, "amount": amount, "time": row.time, "tlp": level})
-    report.rows_imported += 1
+    report.rows_imported = len(bulk.created)
+    report.change = Change(created={Transfer.__tablename__: bulk.created})
 
 
 def _audit(ctx: AppContext, action: str, codename: str, path: Path, **detail: object) -> None:

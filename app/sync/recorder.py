@@ -11,6 +11,9 @@ holds ``CHUNK`` records, so a large import keeps little in memory.
 
 from __future__ import annotations
 
+import base64
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -23,6 +26,7 @@ from app.core.hlc import HybridClock
 from app.models.base import Shareable
 from app.models.records import SHAREABLE_KINDS
 from app.models.sync_records import ChangesetRecord
+from app.sync import canonical
 from app.sync import changeset as cs
 from app.sync.keys import LocalIdentity
 
@@ -33,6 +37,8 @@ ACTION_REPORT_FIELDS = {"status", "outcome"}
 RECORDING = "jointops.recording"
 RECORDER = "jointops.recorder"
 CHUNK = 2000
+# How a changeset body without ops ends (keys in canonical order).
+_EMPTY_OPS = b'"ops":[],"type":"' + cs.TYPE.encode() + b'","v":1}'
 
 
 def to_json_value(value: Any) -> Any:
@@ -61,6 +67,16 @@ def _defaults(model: type[Any]) -> dict[str, Any]:
         elif getattr(default, "is_callable", False):
             found[column.key] = lambda make=default.arg: make(None)
     return found
+
+
+def _encode_op(kind: str, record_id: str, values: dict[str, Any]) -> bytes:
+    return canonical.dumps(cs.Op(kind, record_id, values).to_json())
+
+
+def _decode_op(op: bytes) -> dict[str, Any]:
+    values = json.loads(op)["set"]
+    assert isinstance(values, dict)
+    return values
 
 
 def _column_keys(model: type[Any]) -> list[str]:
@@ -96,7 +112,15 @@ class NotOwnedError(KnownError):
 @dataclass
 class _Group:
     hlc: str
-    ops: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    # (kind, id) -> the values, or the whole op already in canonical JSON (bulk_rows)
+    ops: dict[tuple[str, str], dict[str, Any] | bytes] = field(default_factory=dict)
+
+    def values_of(self, kind: str, record_id: str) -> dict[str, Any]:
+        """The values recorded so far for a record (none yet: an empty dict, kept)."""
+        found = self.ops.setdefault((kind, record_id), {})
+        if isinstance(found, bytes):
+            found = self.ops[(kind, record_id)] = _decode_op(found)
+        return found
 
 
 class Recorder:
@@ -129,7 +153,7 @@ class Recorder:
         stamps.update({n: stamp for n in names if n != "id"})
         obj.stamps = stamps
         obj.updated = max(stamps.values(), default=stamp)
-        values = group.ops.setdefault((kind, obj.id), {})
+        values = group.values_of(kind, obj.id)
         values.update({n: to_json_value(getattr(obj, n)) for n in names if n != "id"})
         if len(group.ops) >= CHUNK:
             self._seal_group(key)
@@ -174,16 +198,23 @@ class Recorder:
         raise NotOwnedError(f"This {kind} belongs to another agency; only that agency can "
                             "change it (add a note instead).")
 
-    def bulk_rows(self, model: type[Any], rows: list[dict[str, Any]]) -> None:
+    def bulk_rows(self, model: type[Any], rows: list[dict[str, Any]],
+                  ops: Sequence[bytes] | None = None) -> None:
         """Record rows about to be written by a bulk INSERT, which bypasses the unit of
-        work and so ``before_flush``: fills their defaults and stamps them in place."""
+        work and so ``before_flush``: fills their defaults and stamps them in place.
+
+        ``ops``, if given, are the rows' ops already in canonical JSON, one a row (made
+        where the rows were checked, in another process for a large import): they are
+        signed as given. The first is checked against the row it stands for."""
         kind = KIND_OF[model]
         keys = [k for k in _column_keys(model) if k != "id"]
         defaults = list(_defaults(model).items())
+        if ops is not None and len(ops) != len(rows):
+            raise ValueError("one encoded op a row")
         # The rows of one changeset share one stamps dict, not to be changed: a bulk
         # INSERT then encodes it once (see app/sync/bulk_insert.py).
         shared: dict[str, dict[str, str]] = {}
-        for row in rows:
+        for index, row in enumerate(rows):
             if row.get("owner_agency_id") != self.me.agency_id:
                 self._check_creator(kind, row.get("owner_agency_id"))
             for key, make in defaults:
@@ -199,11 +230,16 @@ class Recorder:
                 stamps = shared[stamp] = dict.fromkeys(keys, stamp)
             row["stamps"] = stamps
             row["updated"] = stamp
-            values = {k: row.get(k) for k in keys}
-            for k, value in values.items():
-                if isinstance(value, datetime):
-                    values[k] = value.isoformat()  # as to_json_value gives it
-            group.ops[(kind, row["id"])] = values
+            if ops is not None and index:
+                group.ops[(kind, row["id"])] = ops[index]
+            else:
+                values = {k: row.get(k) for k in keys}
+                for k, value in values.items():
+                    if isinstance(value, datetime):
+                        values[k] = value.isoformat()  # as to_json_value gives it
+                if ops is not None and ops[0] != _encode_op(kind, row["id"], values):
+                    raise ValueError("an encoded op differs from its row's values")
+                group.ops[(kind, row["id"])] = values
             if len(group.ops) >= CHUNK:
                 self._seal_group(group_key)
 
@@ -222,17 +258,44 @@ class Recorder:
                 self._knowledge = knowledge(self.session)
                 self._seq = next_seq(self.session)
         assert self._seq is not None
-        draft = cs.Changeset(self.me.device_id, self.me.agency_id, group.hlc, key[0], key[1],
-                             (), self._knowledge,
-                             tuple(cs.Op(kind, record_id, values)
-                                   for (kind, record_id), values in group.ops.items()))
-        signed = cs.sign(draft, self.me.sign_key)
+        if any(isinstance(values, bytes) for values in group.ops.values()):
+            signed = self._sign_encoded(group, key)
+        else:
+            draft = cs.Changeset(self.me.device_id, self.me.agency_id, group.hlc, key[0],
+                                 key[1], (), self._knowledge,
+                                 tuple(cs.Op(kind, record_id, group.values_of(kind, record_id))
+                                       for kind, record_id in group.ops))
+            signed = cs.sign(draft, self.me.sign_key)
         self.session.add(ChangesetRecord(
             id=signed.id, body=signed.body, signature=signed.signature,
             device_id=self.me.device_id, agency_id=self.me.agency_id, hlc=group.hlc,
             operation_id=key[0], tlp=key[1], red_to=[], status="applied", seq=self._seq))
         self._seq += 1
         self.sealed.append(signed.id)
+
+    def _sign_encoded(self, group: _Group, key: tuple[str | None, str]) -> cs.SignedChangeset:
+        """The changeset of a group holding encoded ops (see ``bulk_rows``), byte for
+        byte the one ``cs.sign`` makes of the same ops: canonical JSON writes an array
+        as its items' own canonical forms between commas, and the body's keys in order,
+        "ops" between "operation" and "type"."""
+        assert self._knowledge is not None
+        envelope = cs.Changeset(self.me.device_id, self.me.agency_id, group.hlc, key[0],
+                                key[1], (), self._knowledge, ()).body()
+        if not envelope.endswith(_EMPTY_OPS):
+            # Another layout of the body than this splicing knows: the ops decoded and
+            # signed the ordinary way.
+            ops = tuple(cs.Op(kind, record_id, group.values_of(kind, record_id))
+                        for kind, record_id in list(group.ops))
+            return cs.sign(cs.Changeset(self.me.device_id, self.me.agency_id, group.hlc,
+                                        key[0], key[1], (), self._knowledge, ops),
+                           self.me.sign_key)
+        parts = [values if isinstance(values, bytes) else _encode_op(kind, record_id, values)
+                 for (kind, record_id), values in group.ops.items()]
+        body = b"".join((envelope[:-len(_EMPTY_OPS)], b'"ops":[', b",".join(parts),
+                         _EMPTY_OPS[len(b'"ops":['):]))
+        signature = self.me.sign_key.sign(cs.SIGNED_PREFIX + body)
+        return cs.SignedChangeset(cs.changeset_id(body), body,
+                                  base64.b64encode(signature).decode())
 
     def seal(self) -> list[str]:
         """Seal what is left at the end of the transaction; returns all changeset ids."""
