@@ -458,6 +458,8 @@ class TransferChecker:
         # A column named "DateTime (UTC)" states the zone its times leave out.
         self.time_is_utc = "utc" in time_header.lower()
         self._addresses: dict[tuple[str, str], AddressCheck] = {}
+        self._chains: dict[str, str | ValueError] = {}
+        self._headers = tuple(self.mapping.get(column) or None for column in COLUMNS)
 
     def __enter__(self) -> TransferChecker:
         return self
@@ -465,6 +467,7 @@ class TransferChecker:
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  tb: TracebackType | None) -> None:
         self._addresses.clear()
+        self._chains.clear()
 
     def address(self, chain: str, text: str) -> AddressCheck:
         key = (chain, text)
@@ -475,52 +478,70 @@ class TransferChecker:
             found = self._addresses[key] = check_address(chain, text)
         return found
 
-    def check(self, line: int, row: Mapping[str, str]) -> TransferRow | RowError:
-        def get(column: str) -> str:
-            header = self.mapping.get(column)
-            return row.get(header, "").strip() if header else ""
+    def _chain(self, text: str) -> str | ValueError:
+        """``normalise_chain`` remembered: a file names one or two chains a million times."""
+        found = self._chains.get(text)
+        if found is None:
+            if len(self._chains) >= ADDRESS_CACHE:
+                self._chains.clear()
+            try:
+                found = normalise_chain(text)
+            except ValueError as error:
+                found = error
+            self._chains[text] = found
+        return found
 
+    def check(self, line: int, row: Mapping[str, str]) -> TransferRow | RowError:
+        # The headers looked up once (``get`` below), not per column and row.
+        h_tx, h_chain, h_from, h_to, h_asset, h_amount, h_time = self._headers
+        get = row.get
         reasons: list[str] = []
-        extra = row.get(EXTRA_FIELDS, "")
+        extra = get(EXTRA_FIELDS, "")
         if extra and not extra.endswith(" empty"):
             reasons.append(f"the line has {extra} more field(s) than the header; a value that "
                            "holds the separator must be in quotes")
-        tx_hash = get("tx_hash")
+        tx_hash = get(h_tx, "").strip() if h_tx else ""
         if not tx_hash:
             reasons.append("tx_hash is missing")
         elif len(tx_hash) > MAX_HASH or _SPACE.search(tx_hash):
             reasons.append(f"malformed tx_hash {tx_hash[:40]!r}")
-        chain_text = get("chain")
+        chain_text = get(h_chain, "").strip() if h_chain else ""
         chain: str | None = self.chain
         if chain_text or chain is None:
-            try:
-                chain = normalise_chain(chain_text)
-            except ValueError as error:
-                reasons.append(str(error))
+            found = self._chain(chain_text)
+            if isinstance(found, ValueError):
+                reasons.append(str(found))
                 chain = None
+            else:
+                chain = found
         addresses: list[str] = []
-        for column in ("from", "to"):
-            text = get(column)
+        for column, header in (("from", h_from), ("to", h_to)):
+            text = get(header, "").strip() if header else ""
             if not text:
                 reasons.append(f"{column} address is missing")
             elif chain is not None:
-                result = self.address(chain, text)
+                result = self._addresses.get((chain, text))
+                if result is None:
+                    result = self.address(chain, text)
                 if result.valid and result.canonical is not None:
                     addresses.append(result.canonical)
                 else:
                     reasons.append(f"{column} address {text[:64]!r} is not a valid {chain} "
                                    f"address: {result.reason}")
-        asset = get("asset").upper() or (NATIVE_ASSET.get(chain, "") if chain else "")
+        asset = ((get(h_asset, "").strip() if h_asset else "").upper()
+                 or (NATIVE_ASSET.get(chain, "") if chain else ""))
         if len(asset) > MAX_ASSET:
             reasons.append(f"asset is longer than {MAX_ASSET} characters")
         amount: Decimal | None = None
         try:
-            amount = parse_amount(get("amount"), exponent=self.json_numbers)
+            amount = parse_amount(get(h_amount, "").strip() if h_amount else "",
+                                  exponent=self.json_numbers)
         except ValueError as error:
             reasons.append(str(error))
         moment: datetime | None = None
         try:
-            moment = parse_time(get("time"), assume_utc=self.time_is_utc)
+            moment = parse_time(get(h_time, "").strip() if h_time else "",
+                                assume_utc=self.time_is_utc)
         except ValueError as error:
             reasons.append(str(error))
         if reasons and extra.endswith(" empty"):
