@@ -214,20 +214,27 @@ class Recorder:
         # The rows of one changeset share one stamps dict, not to be changed: a bulk
         # INSERT then encodes it once (see app/sync/bulk_insert.py).
         shared: dict[str, dict[str, str]] = {}
+        agency = self.me.agency_id
+        # The group of the row before, with its stamp: rows come in runs of one group.
+        last: tuple[tuple[str | None, str], _Group, str, dict[str, str]] | None = None
         for index, row in enumerate(rows):
-            if row.get("owner_agency_id") != self.me.agency_id:
+            if row.get("owner_agency_id") != agency:
                 self._check_creator(kind, row.get("owner_agency_id"))
             for key, make in defaults:
                 if row.get(key) is None:
                     row[key] = make()
             group_key = (row.get("operation_id"), row.get("tlp") or "AMBER")
-            group = self.groups.get(group_key)
-            if group is None:
-                group = self.groups[group_key] = _Group(self.clock.tick().encode())
-            stamp = self._stamp(group)
-            stamps = shared.get(stamp)
-            if stamps is None:
-                stamps = shared[stamp] = dict.fromkeys(keys, stamp)
+            if last is None or last[0] != group_key:
+                group = self.groups.get(group_key)
+                if group is None:
+                    group = self.groups[group_key] = _Group(self.clock.tick().encode())
+                stamp = self._stamp(group)
+                stamps = shared.get(stamp)
+                if stamps is None:
+                    stamps = shared[stamp] = dict.fromkeys(keys, stamp)
+                last = (group_key, group, stamp, stamps)
+            else:
+                group, stamp, stamps = last[1:]
             row["stamps"] = stamps
             row["updated"] = stamp
             if ops is not None and index:
@@ -242,6 +249,7 @@ class Recorder:
                 group.ops[(kind, row["id"])] = values
             if len(group.ops) >= CHUNK:
                 self._seal_group(group_key)
+                last = None
 
     def publish_whole(self, obj: Shareable) -> None:
         """Record every field of an existing record, as if it were new (used once, for
