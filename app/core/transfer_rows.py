@@ -445,6 +445,18 @@ def preview(path: Path, n: int = 20) -> TransferPreview:
 # ---- checking -----------------------------------------------------------------------
 
 
+def _unicode(text: str) -> bool:
+    """Whether ``text`` is Unicode text: a JSON file can hold a lone surrogate ("\\ud800"),
+    which no record could be written with (UTF-8, canonical JSON)."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 class TransferChecker:
     """Checks rows with one mapping; remembers address checks, since a file names the
     same wallets again and again (an EIP-55 check costs about a millisecond)."""
@@ -503,7 +515,7 @@ class TransferChecker:
         tx_hash = get(h_tx, "").strip() if h_tx else ""
         if not tx_hash:
             reasons.append("tx_hash is missing")
-        elif len(tx_hash) > MAX_HASH or _SPACE.search(tx_hash):
+        elif len(tx_hash) > MAX_HASH or _SPACE.search(tx_hash) or not _unicode(tx_hash):
             reasons.append(f"malformed tx_hash {tx_hash[:40]!r}")
         chain_text = get(h_chain, "").strip() if h_chain else ""
         chain: str | None = self.chain
@@ -532,6 +544,8 @@ class TransferChecker:
                  or (NATIVE_ASSET.get(chain, "") if chain else ""))
         if len(asset) > MAX_ASSET:
             reasons.append(f"asset is longer than {MAX_ASSET} characters")
+        elif not _unicode(asset):
+            reasons.append(f"malformed asset {asset!r}")
         amount: Decimal | None = None
         try:
             amount = parse_amount(get(h_amount, "").strip() if h_amount else "",

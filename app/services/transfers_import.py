@@ -230,17 +230,33 @@ class _Unrecorded:
 
 def _batches(setup: CheckSetup, reader: RecordReader, checker: TransferChecker,
              processes: list[CheckerProcess]) -> Iterator[Batch]:
-    """The checked rows: from a checker process for a large file (kept in ``processes``
-    to be stopped), else checked here."""
+    """The checked rows: from a checker process for a large file (started now, kept in
+    ``processes`` to be stopped), else checked here."""
     if reader.size >= PROCESS_MIN_BYTES:
         try:
             process = CheckerProcess(setup)
         except OSError:
-            pass  # no process to be had: check here
+            pass
         else:
             processes.append(process)
-            return process.batches()
+            return _from_process(process, setup, reader, checker)
     return checked_batches(setup, reader, checker)
+
+
+def _from_process(process: CheckerProcess, setup: CheckSetup, reader: RecordReader,
+                  checker: TransferChecker) -> Iterator[Batch]:
+    """The process's batches; the rows checked here instead should it fail before its
+    first batch (it cannot start in this installation, say)."""
+    batches = process.batches()
+    try:
+        first = next(batches, None)
+    except RuntimeError:
+        process.close()
+        yield from checked_batches(setup, reader, checker)
+        return
+    if first is not None:
+        yield first
+        yield from batches
 
 
 def _run(session: Session, ctx: AppContext, op_id: str, level: str,

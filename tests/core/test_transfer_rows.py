@@ -106,6 +106,25 @@ def test_every_reason_of_a_row_is_named() -> None:
     assert "tx_hash is missing" in refused(tx_hash="")
 
 
+def test_text_that_is_not_unicode_is_refused() -> None:
+    # A JSON escape can make a lone surrogate, which no record can be written with.
+    assert refused(tx_hash="ab\ud800") == "malformed tx_hash 'ab\\ud800'"
+    assert refused(asset="us\udfff") == "malformed asset 'US\\udfff'"
+    result = TransferChecker(IDENTITY).check(2, row(tx_hash="ab€", asset="€uro"))
+    assert isinstance(result, TransferRow) and result.asset == "€URO"
+
+
+def test_checking_twice_gives_the_same_answers() -> None:
+    # The checker remembers chains and addresses; a second look answers the same.
+    checker = TransferChecker(IDENTITY)
+    rows = [row(), row(chain="TRX"), row(chain="dogecoin"), row(chain=" "),
+            row(to=TRON_A[:-1] + "1")]
+    first = [checker.check(2, r) for r in rows]
+    assert [checker.check(2, r) for r in rows] == first
+    assert first[0] == first[1] and isinstance(first[0], TransferRow)
+    assert isinstance(first[3], RowError) and "chain is missing" in first[3].reason
+
+
 def test_mapping_guess_and_check() -> None:
     headers = ["Txhash", "Blockno", "UnixTimestamp", "DateTime (UTC)", "From", "To",
                "TokenValue", "TokenSymbol", "Network"]

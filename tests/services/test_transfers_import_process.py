@@ -250,18 +250,54 @@ def test_a_wrapped_json_list_through_the_process(ctx: AppContext, tmp_path: Path
     assert len(spy.made) == 1
 
 
-def test_a_checker_that_dies_fails_the_import_and_writes_nothing(
+def test_a_checker_that_cannot_start_leaves_the_checking_here(
         ctx: AppContext, tmp_path: Path, spy: _Spy, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "t.csv"
-    path.write_text(_rows(3000), encoding="utf-8")
-    create_operation(ctx, "DIES")
-    before = _counts(ctx)
+    path.write_text(_rows(1200), encoding="utf-8")
+    create_operation(ctx, "FALLS")
     # A setup the checker cannot take: it fails before its first batch.
     monkeypatch.setattr(transfer_checking, "astuple", lambda setup: ("too", "short"))
-    with pytest.raises(RuntimeError, match="checker process stopped early: TypeError"):
+    report = import_transfers(ctx, "FALLS", path)
+    assert report.imported and report.rows_imported == 1200
+    assert spy.made[0].process.returncode not in (None, 0)
+
+
+class _Stops:
+    """A checker process that sends five batches (a batch of 4,000 rows is written),
+    then stops as a failing one does."""
+
+    def __init__(self, setup: transfer_checking.CheckSetup) -> None:
+        self.setup = setup
+        self.closed = False
+
+    def batches(self) -> Any:
+        from app.core.transfer_rows import TransferChecker, open_records
+
+        reader = open_records(Path(self.setup.path))
+        checker = TransferChecker(self.setup.mapping)
+        made = transfer_checking.checked_batches(self.setup, reader, checker)
+        for _ in range(5):
+            yield next(made)
+        raise RuntimeError("The transfer checker process stopped early: Killed")
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_a_checker_that_stops_midway_fails_the_import_and_writes_nothing(
+        ctx: AppContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text(_rows(6000), encoding="utf-8")
+    create_operation(ctx, "DIES")
+    made: list[_Stops] = []
+    monkeypatch.setattr(transfers_import, "PROCESS_MIN_BYTES", 1)
+    monkeypatch.setattr(transfers_import, "CheckerProcess",
+                        lambda setup: made.append(_Stops(setup)) or made[-1])
+    before = _counts(ctx)
+    with pytest.raises(RuntimeError, match="stopped early"):
         import_transfers(ctx, "DIES", path)
     assert _counts(ctx) == before
-    assert spy.made[0].process.returncode not in (None, 0)
+    assert made[0].closed
 
 
 @pytest.mark.parametrize("text", ["plain", 'a "quoted" \\ one', "é€𝄞 beyond the BMP",
