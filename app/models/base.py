@@ -54,6 +54,9 @@ class StampsJSON(TypeDecorator[dict[str, str]]):
                            dialect: Dialect) -> dict[str, list[str]] | None:
         if value is None:
             return None
+        stamps = list(value.values())
+        if stamps and stamps.count(stamps[0]) == len(stamps):  # a new record: one stamp
+            return {stamps[0]: list(value)}
         inverted: dict[str, list[str]] = {}
         for name, stamp in value.items():
             fields = inverted.get(stamp)

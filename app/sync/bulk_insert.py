@@ -16,6 +16,8 @@ from typing import Any
 from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
+LIST_MEMO = 4096  # lists of strings remembered per column and INSERT
+
 
 def _default_of(table: Table, key: str) -> Callable[[], Any] | None:
     """A Python-side column default as Core applies it, or None."""
@@ -61,22 +63,35 @@ def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
 
 class _Column:
     """A column's bind processing, done once for a value that the rows share (the
-    recorder gives the rows of one changeset one stamps dict: one JSON encoding)."""
+    recorder gives the rows of one changeset one stamps dict: one JSON encoding), and
+    once for each list of strings met again (a bundle's targets repeat a few lists of
+    aliases and nationalities, each a list of its own)."""
 
-    __slots__ = ("_last", "_out", "key", "process")
+    __slots__ = ("_last", "_lists", "_out", "key", "process")
 
     def __init__(self, key: str, process: Callable[[Any], Any] | None) -> None:
         self.key = key
         self.process = process
         self._last: Any = _NOTHING
         self._out: Any = None
+        self._lists: dict[tuple[str, ...], Any] = {}
 
     def bind(self, value: Any) -> Any:
-        if value is not self._last:
-            assert self.process is not None
-            self._out = self.process(value)
-            self._last = value
-        return self._out
+        if value is self._last:
+            return self._out
+        assert self.process is not None
+        # Only lists of str: (1,) == (True,) == (1.0,), whose JSON differ.
+        if type(value) is list and all(type(item) is str for item in value):
+            key = tuple(value)
+            out = self._lists.get(key, _NOTHING)
+            if out is _NOTHING:
+                out = self.process(value)
+                if len(self._lists) < LIST_MEMO:
+                    self._lists[key] = out
+        else:
+            out = self.process(value)
+        self._out, self._last = out, value
+        return out
 
 
 _NOTHING = object()

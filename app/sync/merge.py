@@ -24,7 +24,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from app.core.hlc import HybridClock, Stamp
-from app.models.base import UtcDateTime
+from app.models.base import UtcDateTime, utcnow
 from app.models.records import SHAREABLE_KINDS, Action, Conflict, Participant
 from app.models.sync_records import ChangesetRecord
 from app.sync import changeset as cs
@@ -38,7 +38,10 @@ KIND_ORDER = ("agency", "jurisdiction", "instrument", "operation", "participant"
               "site", "wallet", "action", "transfer", "freeze_request", "note")
 
 _RANK = {kind: rank for rank, kind in enumerate(KIND_ORDER)}
-IN_CHUNK = 500  # ids per IN (...) query when reading ahead
+IN_CHUNK = 500  # ids per IN (...) query when reading records ahead
+# Ids per IN (...) query when asking only which are held: a first bundle holds none, and
+# 200 queries of 500 cost more than their lookups (SQLite takes 32,766 parameters).
+ID_CHUNK = 5000
 CANCEL_EVERY = 1000  # changesets applied between two questions to cancel()
 _NO_ONE: list[str] = []  # red_to of the changeset rows that name no agency
 
@@ -146,9 +149,9 @@ def _model_of(record: Any) -> type[Any]:
     return record._model if isinstance(record, _Fresh) else type(record)
 
 
-def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
-    for start in range(0, len(items), IN_CHUNK):
-        yield items[start:start + IN_CHUNK]
+def _chunks(items: Sequence[str], size: int = IN_CHUNK) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
 
 
 @dataclass
@@ -173,6 +176,8 @@ class Merger:
                  keys: KeyLookup, now_ms: int, received_from: str | None = None) -> None:
         self.session = session
         self.received_from = received_from  # the partner whose bundle this is, if any
+        # One arrival time for the rows of one merge (one object: encoded once).
+        self._received = utcnow()
         self.local_agency_id = local_agency_id
         self.clock = clock
         self.keys = keys
@@ -327,7 +332,7 @@ class Merger:
     def _read_statuses(self, items: Sequence[cs.SignedChangeset]) -> None:
         """Which of the changesets are held already, read in a few queries."""
         ids = list(dict.fromkeys(s.id for s in items if s.id not in self._statuses))
-        for chunk in _chunks(ids):
+        for chunk in _chunks(ids, ID_CHUNK):
             self._statuses.update(dict.fromkeys(chunk))
             for held, status in self.session.execute(
                     select(ChangesetRecord.id, ChangesetRecord.status).where(
@@ -344,8 +349,11 @@ class Merger:
                     wanted.setdefault(model, {})[op.id] = None
         for model, found in wanted.items():
             record_ids = list(found)
-            for chunk in _chunks(record_ids):
-                self._records.update({(model, record_id): None for record_id in chunk})
+            self._records.update({(model, record_id): None for record_id in record_ids})
+            held: list[str] = []
+            for chunk in _chunks(record_ids, ID_CHUNK):
+                held += self.session.scalars(select(model.id).where(model.id.in_(chunk)))
+            for chunk in _chunks(held):
                 for record in self.session.scalars(select(model).where(
                         model.id.in_(chunk))):
                     self._records[(model, record.id)] = record
@@ -384,7 +392,7 @@ class Merger:
                 # One shared empty list (never changed): encoded once by insert_rows.
                 "red_to": list(change.red_to) if change and change.red_to else _NO_ONE,
                 "seq": self._seq, "status": status, "reason": reason,
-                "received_from": self.received_from}
+                "received_from": self.received_from, "received": self._received}
             self._seq += 1
             self._new_stamps.setdefault((change.device_id if change else "",
                                          change.hlc if change else ""), signed.id)
