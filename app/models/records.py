@@ -126,7 +126,7 @@ class Target(OperationScoped, Base):
     name: Mapped[str] = mapped_column(String(300))
     aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
     nationality: Mapped[list[str]] = mapped_column(JSON, default=list)
-    country: Mapped[str] = mapped_column(String(8), default="", index=True)
+    country: Mapped[str] = mapped_column(String(8), default="")
     location: Mapped[str] = mapped_column(Text, default="")
     grading: Mapped[str] = mapped_column(String(4), default="")
     notes: Mapped[str] = mapped_column(Text, default="")

@@ -76,7 +76,7 @@ def test_rows_in_the_earlier_form_read_the_same_and_survive_0008(store_dir: Path
         with ctx.store.engine.connect() as conn:
             indexes = {row[0] for row in conn.execute(text(
                 "SELECT name FROM sqlite_master WHERE type = 'index'"))}
-        assert not indexes & {"ix_target_updated", "ix_target_owner_agency_id",
+        assert not indexes & {"ix_target_updated", "ix_target_owner_agency_id", "ix_target_country",
                               "ix_target_operation_id", "ix_transfer_tx_hash",
                               "ix_changeset_agency_id", "ix_delivery_agency_id"}
         assert {"ix_target_op_live", "ix_transfer_from_address"} <= indexes

@@ -4,9 +4,9 @@ Every index is one more B-tree that an import of a bundle or of a million transf
 writes a row into. Dropped: the `updated` and `owner_agency_id` index of every shared
 table (no query looks a record up by either), the single-column `operation_id` index of
 tables whose composite (operation_id, ...) index serves the same lookups, the transfer
-hash index (no query looks a hash up), and two indexes that repeat the first column of
-another (changeset.agency_id is only ever compared with !=; delivery.agency_id leads the
-delivery unique key).
+hash and target country indexes (no query looks a record up by either), and two indexes
+that repeat the first column of another (changeset.agency_id is only ever compared with
+!=; delivery.agency_id leads the delivery unique key).
 
 `changeset.received_from` names the partner a changeset first came from, so that a
 bundle's receipt no longer writes a delivery row per changeset; the delivery rows of
@@ -26,7 +26,8 @@ branch_labels = None
 depends_on = None
 
 OPERATION_COVERED = ("target", "site", "action", "address_label", "victim", "asset_record")
-SINGLE = (("transfer", "tx_hash"), ("changeset", "agency_id"), ("delivery", "agency_id"))
+SINGLE = (("transfer", "tx_hash"), ("target", "country"), ("changeset", "agency_id"),
+          ("delivery", "agency_id"))
 
 
 def _wanted(table: str) -> list[str]:
