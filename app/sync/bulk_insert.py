@@ -11,6 +11,7 @@ SQL is SQLAlchemy's, for whatever dialect the session is bound to.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Table, insert
@@ -51,11 +52,18 @@ def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
     columns = [_Column(key, table.c[key].type._cached_bind_processor(dialect))
                for key in order]
     made = [(key, make) for key, make in defaults.items()]
+    # The values in column order taken in C; only the processed ones are then replaced.
+    take = itemgetter(*order) if len(order) > 1 else (lambda row: (row[order[0]],))
+    processed = [(place, c) for place, c in enumerate(columns) if c.process is not None]
     parameters: list[Any] = []
     for row in rows:
         if made:
             row = {**row, **{key: make() for key, make in made}}
-        values = [row[c.key] if c.process is None else c.bind(row[c.key]) for c in columns]
+        values = take(row)
+        if processed:
+            values = list(values)
+            for place, column in processed:
+                values[place] = column.bind(values[place])
         parameters.append(tuple(values) if compiled.positional else dict(zip(order, values,
                                                                              strict=True)))
     connection.exec_driver_sql(str(compiled), parameters)

@@ -13,6 +13,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -64,7 +65,7 @@ class Changeset:
     def body(self) -> bytes:
         return canonical.dumps(self.to_json())
 
-    @property
+    @cached_property
     def stamp(self) -> str:
         """The per-field stamp its writes carry: total order (HLC, agency, device)."""
         return f"{self.hlc}/{self.agency_id}/{self.device_id}"
@@ -76,16 +77,24 @@ class Changeset:
             if data.get("type") != TYPE or data.get("v") != 1:
                 raise ChangesetError("not a JointOps changeset")
             dist = data["distribution"]
+            to = dist.get("to", [])
+            knowledge = data["knowledge"]
             return cls(str(data["device"]), str(data["agency"]), str(data["hlc"]),
                        data["operation"], str(dist["tlp"]),
-                       tuple(str(a) for a in dist.get("to", [])),
-                       {str(k): str(v) for k, v in data["knowledge"].items()},
+                       tuple(str(a) for a in to) if to else (),
+                       knowledge if _all_text(knowledge) else {
+                           str(k): str(v) for k, v in knowledge.items()},
                        tuple(Op(str(o["kind"]), str(o["id"]), dict(o["set"]))
                              for o in data["ops"]))
         except (ValueError, KeyError, TypeError, AttributeError) as error:
             if isinstance(error, ChangesetError):
                 raise
             raise ChangesetError("malformed changeset") from None
+
+
+def _all_text(value: Any) -> bool:
+    """A dict of str to str, as a knowledge vector is (then kept as json.loads gave it)."""
+    return type(value) is dict and all(type(v) is str for v in value.values())
 
 
 def changeset_id(body: bytes) -> str:

@@ -115,6 +115,8 @@ def key_lookup(session: Session, own_agency_id: str) -> KeyLookup:
     and each device key once."""
     rosters: dict[str, tuple[str, identity.SignedRoster]] = {}  # agency -> (document, parsed)
     parsed_keys: dict[str, Ed25519PublicKey] = {}
+    # A device's validity as datetimes, parsed once per (from, until) text.
+    windows: dict[tuple[str, str], tuple[datetime, datetime]] = {}
     # The rows found, held so that asking again finds them in the session's identity map
     # (which holds rows only while something else does) instead of reading them again;
     # still the session's own objects, so a change made to them in the session shows.
@@ -156,7 +158,12 @@ def key_lookup(session: Session, own_agency_id: str) -> KeyLookup:
                                f"{'revoked' if revoked else 'not'} in the roster of "
                                f"{signed.roster.name}")
         when = datetime.fromtimestamp(Stamp.decode(hlc).wall_ms / 1000, UTC)
-        if not device.valid_at(when):
+        window = windows.get((device.valid_from, device.valid_until))
+        if window is None:
+            window = windows[(device.valid_from, device.valid_until)] = (
+                datetime.fromisoformat(device.valid_from),
+                datetime.fromisoformat(device.valid_until))
+        if not window[0] <= when <= window[1]:  # as Device.valid_at
             raise RefusedError(f"device {device.name} of {signed.roster.name} was not valid "
                                f"at {when:%Y-%m-%d %H:%M} UTC")
         if device.sign not in parsed_keys:
