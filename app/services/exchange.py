@@ -20,7 +20,14 @@ from app.core.releasability import Verdict, releasable
 from app.models.atomic import write_atomic
 from app.models.records import Agency, AuditEntry, Participant
 from app.models.store import bulk_cache
-from app.models.sync_records import BundleLog, ChangesetRecord, Delivery, Partner, RosterRecord
+from app.models.sync_records import (
+    BundleLog,
+    ChangesetRecord,
+    Delivery,
+    Partner,
+    RosterRecord,
+    kinds_of,
+)
 from app.services.context import AppContext, find_agency
 from app.services.operations import find_operation
 from app.sync import bundle as bundles
@@ -230,6 +237,7 @@ class HeldChangeset(NamedTuple):
     operation_id: str | None
     tlp: str
     red_to: list[str]
+    kinds: str | None = None  # as ChangesetRecord.kinds
 
 
 def _unacked(session: Session, op_id: str, partner: Partner,
@@ -244,11 +252,11 @@ def _unacked(session: Session, op_id: str, partner: Partner,
     session.flush()  # then read as plain rows, without the ORM's loading
     # red_to read as its JSON text, decoded here only when it names anyone: the JSON
     # type would decode the "[]" of every changeset (a second of a large export).
-    return [HeldChangeset(*row[:6], [] if row[6] == "[]" else _json_or_none(row[6]))
+    return [HeldChangeset(*row[:6], [] if row[6] == "[]" else _json_or_none(row[6]), row[7])
             for row in session.connection().execute(
         select(ChangesetRecord.id, ChangesetRecord.body, ChangesetRecord.signature,
                ChangesetRecord.agency_id, ChangesetRecord.operation_id, ChangesetRecord.tlp,
-               type_coerce(ChangesetRecord.red_to, Text)).where(
+               type_coerce(ChangesetRecord.red_to, Text), ChangesetRecord.kinds).where(
             ChangesetRecord.status == "applied",
             (ChangesetRecord.operation_id == op_id) | ChangesetRecord.operation_id.is_(None),
             (ChangesetRecord.agency_id != partner.agency_id)
@@ -260,9 +268,9 @@ def _json_or_none(text: str | None) -> Any:
     return None if text is None else json.loads(text)
 
 
-def _kinds(row: HeldChangeset) -> set[str]:
-    # Only the kinds are wanted: the JSON alone, not a Changeset with its ops.
-    return {str(op["kind"]) for op in json.loads(row.body.decode("utf-8"))["ops"]}
+def _kinds(row: HeldChangeset) -> list[str]:
+    # Held on the row since migration 0008; read from the body on older rows.
+    return (row.kinds if row.kinds is not None else kinds_of(row.body)).split()
 
 
 def plan_export(ctx: AppContext, codename: str, to: list[str]) -> tuple[

@@ -392,7 +392,8 @@ class Merger:
                 # One shared empty list (never changed): encoded once by insert_rows.
                 "red_to": list(change.red_to) if change and change.red_to else _NO_ONE,
                 "seq": self._seq, "status": status, "reason": reason,
-                "received_from": self.received_from, "received": self._received}
+                "received_from": self.received_from, "received": self._received,
+                "kinds": " ".join(sorted({op.kind for op in change.ops})) if change else ""}
             self._seq += 1
             self._new_stamps.setdefault((change.device_id if change else "",
                                          change.hlc if change else ""), signed.id)

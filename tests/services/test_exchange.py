@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.core.errors import KnownError
 from app.models.records import Target
@@ -283,3 +283,25 @@ def test_what_came_from_a_partner_is_never_sent_back(three: tuple[AppContext, ..
     assert _received_from(zm, ke.agency_id) == from_ke  # the first sender stays
     _shares, to_ao = exchange.plan_export(zm, "TIDE", ["Angola SIC"])
     assert not {r.id for r in to_ao} & (again | _received_from(zm, ao.agency_id))
+
+
+def test_changeset_rows_name_their_kinds_and_older_rows_are_read(
+        three: tuple[AppContext, ...], tmp_path: Path) -> None:
+    ke, ao, _zm = three
+    op = operation_with_targets(ke, ao)
+    targets.add_record(ke, "site", op, targets.site_values("Flat", "KE"))
+    shares, _rows = exchange.plan_export(ke, "TIDE", ["Angola SIC"])
+    with ke.store.session() as session:
+        kinds = set(session.scalars(select(ChangesetRecord.kinds)))
+    assert {"agency", "target", "site"} <= kinds and None not in kinds
+    with ke.store.session() as session:  # rows written before migration 0008
+        session.execute(update(ChangesetRecord).values(kinds=None))
+    again, _rows = exchange.plan_export(ke, "TIDE", ["Angola SIC"])
+    assert again[0].by_kind == shares[0].by_kind and shares[0].by_kind["site"] == 1
+    exchange.export_bundle(ke, "TIDE", ["Angola SIC"], tmp_path / "a.jopb")
+    exchange.import_bundle(ao, tmp_path / "a.jopb")
+    with ao.store.session() as session:
+        received = dict(session.execute(select(ChangesetRecord.id, ChangesetRecord.kinds)
+                                        .where(ChangesetRecord.received_from == ke.agency_id)
+                                        ).all())
+    assert "site" in received.values() and None not in received.values()

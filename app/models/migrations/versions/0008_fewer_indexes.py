@@ -10,7 +10,9 @@ that repeat the first column of another (changeset.agency_id is only ever compar
 
 `changeset.received_from` names the partner a changeset first came from, so that a
 bundle's receipt no longer writes a delivery row per changeset; the delivery rows of
-earlier receipts (bundle_sequence 0) keep their meaning and stay.
+earlier receipts (bundle_sequence 0) keep their meaning and stay. `changeset.kinds` names
+the kinds of record a changeset changes, for an export's report (empty on older rows,
+which are then read as before).
 
 Revision ID: 0008
 Revises: 0007
@@ -47,10 +49,12 @@ def upgrade() -> None:
                 op.drop_index(f"ix_{table}_{column}", table_name=table)
     op.add_column("changeset", sa.Column("received_from", sa.String(length=36),
                                          nullable=True))
+    op.add_column("changeset", sa.Column("kinds", sa.String(length=400), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("changeset") as batch:
+        batch.drop_column("kinds")
         batch.drop_column("received_from")
     inspector = sa.inspect(op.get_bind())
     for table in inspector.get_table_names():
