@@ -277,7 +277,9 @@ class Recorder:
         self.session.add(ChangesetRecord(
             id=signed.id, body=signed.body, signature=signed.signature,
             device_id=self.me.device_id, agency_id=self.me.agency_id, hlc=group.hlc,
-            operation_id=key[0], tlp=key[1], red_to=[], status="applied", seq=self._seq))
+            operation_id=key[0], tlp=key[1], red_to=[], status="applied", seq=self._seq,
+            # What kinds_of would read from the body, known here without parsing it.
+            kinds=" ".join(sorted({kind for kind, _record_id in group.ops}))))
         self._seq += 1
         self.sealed.append(signed.id)
 

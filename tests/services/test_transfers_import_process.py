@@ -336,3 +336,17 @@ def test_the_recorder_refuses_an_op_that_is_not_its_row(ctx: AppContext) -> None
     with pytest.raises(LookupError), ctx.session() as session:
         session.info[RECORDER].bulk_rows(Transfer, [dict(row)], [right])  # taken
         raise LookupError  # leave without writing
+
+
+def test_changeset_rows_name_their_kinds_as_their_bodies_do(ctx: AppContext, tmp_path: Path,
+                                                           spy: _Spy) -> None:
+    from app.models.sync_records import kinds_of
+
+    path = tmp_path / "t.csv"
+    path.write_text(_rows(2100), encoding="utf-8")
+    create_operation(ctx, "KINDS")
+    assert import_transfers(ctx, "KINDS", path).imported
+    with ctx.session() as session:
+        rows = session.scalars(select(ChangesetRecord)).all()
+    assert {row.kinds for row in rows} >= {"transfer", "operation"}
+    assert all(row.kinds == kinds_of(row.body) for row in rows)
