@@ -19,7 +19,7 @@ from app.core.errors import KnownError, NotFoundError, ValidationError
 from app.core.releasability import Verdict, releasable
 from app.models.atomic import write_atomic
 from app.models.records import Agency, AuditEntry, Participant
-from app.models.store import bulk_cache
+from app.models.store import bulk_cache, defer_checkpoint
 from app.models.sync_records import (
     BundleLog,
     ChangesetRecord,
@@ -465,6 +465,7 @@ def _import(ctx: AppContext, path: Path, limits: bundles.Limits,
         raise bundles.BundleError("its manifest names another sender than its signer")
     notes: list[str] = []
     with ctx.store.session() as session, bulk_cache(session, BULK_CACHE_KIB):
+        defer_checkpoint(session)
         sender = session.get(Agency, agency_id)
         sender_name = sender.name if sender else agency_id
         seen = session.scalars(select(BundleLog).where(
@@ -524,6 +525,7 @@ def _import(ctx: AppContext, path: Path, limits: bundles.Limits,
                                detail={"bundle": manifest.bundle_id, "from": sender_name,
                                        "applied": report.applied}))
         _check(cancel)  # the last moment: after it, the commit
+    ctx.store.checkpoint_soon()  # the log copied into the database while the report shows
     return BundleImportReport(manifest.bundle_id, sender_name, False, report, rosters, notes)
 
 
