@@ -1,12 +1,16 @@
 """Changeset signatures checked ahead, in other processes, while the merge goes on.
 
-An Ed25519 verification costs about 120 microseconds here, 12 s for a bundle of 100,000
-changesets: as long as the rest of the import. Verifier processes (app/sync/verifier.py,
-fresh interpreters, one per core) check the bundle's changesets, dealt to them in
-blocks, while this process parses and merges. Threads were tried first: ``cryptography``
-releases the GIL while it verifies, but a thread must take the GIL back after each
-signature, and with the merge busy in Python it waits the interpreter's switch interval
-(5 ms) each time, so verification and merge ran one after the other.
+An Ed25519 verification costs about 70 to 120 microseconds here, 7 to 12 s for a bundle
+of 100,000 changesets: about as long as the rest of the import. Verifier processes
+(app/sync/verifier.py, fresh interpreters, one per core) check the bundle's changesets,
+dealt to them in blocks, while this process parses and merges. Threads were tried
+first: ``cryptography`` releases the GIL while it verifies, but a thread must take the GIL
+back after each signature, and with the merge busy in Python it waits the interpreter's
+switch interval (5 ms) each time, so verification and merge ran one after the other.
+
+When a verdict has not come yet, this process does not wait idle: it checks changesets
+itself from the last one back (where the verifiers get last), as the verifier would, until
+the verdict comes or it reaches the changeset the merge is at.
 
 Nothing is trusted sooner: the merge asks for a changeset's verdict at the point where it
 checked the signature itself, and waits for it. A verdict is only used for the key the
@@ -16,19 +20,23 @@ process, or if a verifier fails, the merge verifies as before.
 from __future__ import annotations
 
 import os
+import select
 import subprocess
 import sys
 import threading
 from collections.abc import Mapping, Sequence
 from types import TracebackType
+from typing import IO
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from app.sync import changeset as cs
+from app.sync.verifier import _device_of, _verdict
 
 MIN_JOBS = 2000  # fewer are verified by the merge itself: a process takes a while to start
 BLOCK = 1000  # changesets dealt to one verifier process at a time
+NOT_YET = -1  # no verdict from the process yet
 
 
 def process_count() -> int:
@@ -64,6 +72,14 @@ def _table(device_keys: Mapping[str, bytes]) -> bytes | None:
     return b"".join(parts)
 
 
+def _ready(stream: IO[bytes]) -> bool:
+    """Whether reading ``stream`` would not block (True where that cannot be asked)."""
+    try:
+        return bool(select.select([stream], [], [], 0)[0])
+    except (OSError, ValueError):
+        return True
+
+
 class _Verifier:
     """One verifier process: its input written by a thread, its verdicts read on demand."""
 
@@ -84,11 +100,14 @@ class _Verifier:
         except (BrokenPipeError, OSError, ValueError):
             pass  # the verifier ended early (or was stopped): no verdicts from it
 
-    def answer(self, index: int) -> int | None:
-        """Its byte for its ``index``-th record, waiting for it; None if it ended first."""
+    def answer(self, index: int, wait: bool = True) -> int | None:
+        """Its byte for its ``index``-th record, waiting for it (``wait`` False: only if
+        it has come, else NOT_YET); None if it ended first."""
         stdout = self.process.stdout
         assert stdout is not None
         while len(self.read) <= index:
+            if not wait and not _ready(stdout):
+                return NOT_YET
             more = os.read(stdout.fileno(), 65536)
             if not more:
                 return None
@@ -116,6 +135,15 @@ class Signatures:
         # (changeset id, signature) -> (which verifier, its record's place there)
         self._where: dict[tuple[str, str], tuple[int, int]] = {}
         self._device_keys = {device: _raw(key) for device, key in device_keys.items()}
+        # Verdicts this process reached itself, from the last changeset back, while the
+        # merge would otherwise wait (see ``verdict``): (id, signature) -> b"1" | b"0" | b"?"
+        self._items = list(items)
+        self._back = len(self._items)
+        self._own: dict[tuple[str, str], bytes] = {}
+        self._position = {(signed.id, signed.signature): place
+                          for place, signed in enumerate(self._items)}
+        self._keys = {device: (raw, device_keys[device])
+                      for device, raw in self._device_keys.items()}
         self._raw: dict[int, tuple[Ed25519PublicKey, bytes]] = {}
         self._verifiers: list[_Verifier] = []
         table = _table(self._device_keys)
@@ -156,7 +184,8 @@ class Signatures:
         """True if the signature holds with ``key``, the key the merge found for the
         device ``device_id`` the changeset names, False if not; None when there is no
         verdict for that changeset with that very key (verify it then)."""
-        where = self._where.get((signed.id, signed.signature))
+        found = (signed.id, signed.signature)
+        where = self._where.get(found)
         if where is None or not self._verifiers:
             return None
         held = self._raw.get(id(key))
@@ -164,7 +193,39 @@ class Signatures:
             held = self._raw[id(key)] = (key, _raw(key))
         if self._device_keys.get(device_id) != held[1]:
             return None  # the verifier used another key, or none
-        answer = self._verifiers[where[0]].answer(where[1])
+        verifier = self._verifiers[where[0]]
+        answer = self._answer_for(found, verifier, where[1])
         if answer is None or answer == ord("?"):
             return None
         return answer == ord("1")
+
+    def _answer_for(self, found: tuple[str, str], verifier: _Verifier,
+                    index: int) -> int | None:
+        """The verdict's byte: the verifier's if it has come; else, rather than wait
+        idle, this process checks changesets from the last one back (the verifiers get
+        there last) until it has come or this one is reached."""
+        own = self._own.get(found)
+        if own is not None:
+            return own[0]
+        while True:
+            answer = verifier.answer(index, wait=False)
+            if answer != NOT_YET:
+                return answer
+            if not self._steal(found):
+                return verifier.answer(index)
+
+    def _steal(self, needed: tuple[str, str]) -> bool:
+        """Check the last changeset not checked here yet, if it comes after the one
+        ``needed`` (those before it the merge has passed); False when none is left."""
+        limit = self._position[needed]
+        while self._back - 1 > limit:
+            self._back -= 1
+            signed = self._items[self._back]
+            where = (signed.id, signed.signature)
+            if where not in self._where or where in self._own:
+                continue  # not dealt to a verifier (the merge checks it), or done
+            key = self._keys.get(_device_of(signed.body) or "")
+            self._own[where] = b"?" if key is None else _verdict(
+                key, signed.signature.encode("ascii"), signed.body)
+            return True
+        return False

@@ -35,10 +35,13 @@ def _forged(signed: cs.SignedChangeset) -> cs.SignedChangeset:
     return cs.SignedChangeset(signed.id, signed.body, base64.b64encode(bytes(raw)).decode())
 
 
-@pytest.mark.parametrize(("process", "processes"), [(False, 1), (True, 1), (True, 2)])
-def test_verdicts_match_verifying_one_by_one(process: bool, processes: int,
+@pytest.mark.parametrize(("process", "processes", "behind"), [
+    (False, 1, False), (True, 1, False), (True, 2, False), (True, 2, True)])
+def test_verdicts_match_verifying_one_by_one(process: bool, processes: int, behind: bool,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(signatures, "BLOCK", 7)  # the changesets dealt to both in turn
+    if behind:  # verdicts never seem to have come: this process checks from the back
+        monkeypatch.setattr(signatures, "_ready", lambda _stream: False)
     key = Ed25519PrivateKey.generate()
     other = Ed25519PrivateKey.generate().public_key()
     good = [_signed(key, n) for n in range(40)]
@@ -49,6 +52,8 @@ def test_verdicts_match_verifying_one_by_one(process: bool, processes: int,
                     min_jobs=0, processes=processes) as ahead:
         expected = [True] * 40 + [False] * 8 if process else [None] * 48
         assert [ahead.verdict(s, "device", public) for s in good + bad] == expected
+        if behind:  # all but the first were checked here, from the last one back
+            assert len(ahead._own) == 48 and ahead._back == 1
         # A verdict holds only for the key it was reached with, only for a changeset
         # given, and only for a device the verifier knew.
         assert ahead.verdict(good[0], "device", other) is None
