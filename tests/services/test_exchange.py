@@ -108,18 +108,25 @@ def test_bundle_round_trip_then_only_deltas(three: tuple[AppContext, ...],
     assert target_names(ao) == {"Shared", "Later"}
 
 
-def test_lead_relays_changesets_unchanged(three: tuple[AppContext, ...],
-                                          tmp_path: Path) -> None:
-    ke, ao, zm = three
-    op = operation_with_targets(ke, ao, zm)
+def relay_ao_finding(ke: AppContext, ao: AppContext, tmp_path: Path,
+                     *others: AppContext) -> None:
+    """KE shares TIDE with AO (and ``others``); AO adds a target of its own and sends it to
+    KE, which puts everything for Zambia DEC in c.jopb."""
+    op = operation_with_targets(ke, ao, *others)
     exchange.export_bundle(ke, "TIDE", ["Angola SIC"], tmp_path / "a.jopb")
     exchange.import_bundle(ao, tmp_path / "a.jopb")
-    # AO reports on its own: a note it owns, in the shared operation.
+    # AO reports on its own: a target it owns, in the shared operation.
     targets.add_record(ao, "target", op, targets.target_values("organisation", "AO finding",
                                                                "AO"))
     exchange.export_bundle(ao, "TIDE", ["Kenya DCI"], tmp_path / "b.jopb")
     exchange.import_bundle(ke, tmp_path / "b.jopb")
     exchange.export_bundle(ke, "TIDE", ["Zambia DEC"], tmp_path / "c.jopb")
+
+
+def test_lead_relays_changesets_unchanged(three: tuple[AppContext, ...],
+                                          tmp_path: Path) -> None:
+    ke, ao, zm = three
+    relay_ao_finding(ke, ao, tmp_path, zm)
     report = exchange.import_bundle(zm, tmp_path / "c.jopb")
     # ZM never met AO: AO's roster came in the bundle, pending until its fingerprint is
     # compared; then AO's changeset, still signed by AO's device, applies.
@@ -258,14 +265,7 @@ def test_what_came_from_a_partner_is_never_sent_back(three: tuple[AppContext, ..
     ke, ao, zm = three
     partner(ao, zm, tmp_path)
     partner(zm, ao, tmp_path)
-    op = operation_with_targets(ke, ao, zm)
-    exchange.export_bundle(ke, "TIDE", ["Angola SIC"], tmp_path / "a.jopb")
-    exchange.import_bundle(ao, tmp_path / "a.jopb")
-    targets.add_record(ao, "target", op, targets.target_values("organisation", "AO finding",
-                                                               "AO"))
-    exchange.export_bundle(ao, "TIDE", ["Kenya DCI"], tmp_path / "b.jopb")
-    exchange.import_bundle(ke, tmp_path / "b.jopb")
-    exchange.export_bundle(ke, "TIDE", ["Zambia DEC"], tmp_path / "c.jopb")
+    relay_ao_finding(ke, ao, tmp_path, zm)
     exchange.trust_partner(zm, "Angola SIC", fingerprint_of(ao))
     exchange.import_bundle(zm, tmp_path / "c.jopb")
     assert "AO finding" in target_names(zm)
