@@ -35,7 +35,7 @@ from app.core.transfer_rows import (
 )
 from app.models.base import Shareable
 from app.models.records import Transfer
-from app.models.store import bulk_cache
+from app.models.store import bulk_cache, defer_checkpoint
 from app.services.changes import Change, stamp_write
 from app.services.context import AppContext
 from app.services.file_import import (
@@ -127,6 +127,9 @@ def import_transfers(ctx: AppContext, codename: str, path: Path | str,
     setup = CheckSetup(str(path), columns, chain, ctx.agency_id, op_id, level, encode=True)
     try:
         with checker, ctx.session() as session, bulk_cache(session, BULK_CACHE_KIB):
+            # The commit leaves the write-ahead log (as large as what the import wrote)
+            # to be copied into the database by a thread after (checkpoint_soon below).
+            defer_checkpoint(session)
             _run(session, ctx, op_id, level, report, reader, checker, setup, progress,
                  cancel)
             if not report.imported:
@@ -150,6 +153,7 @@ def import_transfers(ctx: AppContext, codename: str, path: Path | str,
         report.rows_imported = report.duplicates = 0
         report.change = Change()
         return report
+    ctx.store.checkpoint_soon()
     if progress is not None:
         progress(reader.size, reader.size)
     return report

@@ -350,3 +350,19 @@ def test_changeset_rows_name_their_kinds_as_their_bodies_do(ctx: AppContext, tmp
         rows = session.scalars(select(ChangesetRecord)).all()
     assert {row.kinds for row in rows} >= {"transfer", "operation"}
     assert all(row.kinds == kinds_of(row.body) for row in rows)
+
+
+def test_the_log_is_copied_after_the_import(ctx: AppContext, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[str] = []
+    monkeypatch.setattr(ctx.store, "checkpoint_soon", lambda: asked.append("soon"))
+    path = tmp_path / "t.csv"
+    path.write_text(_rows(300), encoding="utf-8")
+    create_operation(ctx, "LOG")
+    assert import_transfers(ctx, "LOG", path).imported
+    assert asked == ["soon"]
+    assert not import_transfers(ctx, "LOG", path, cancel=lambda: True).imported
+    assert asked == ["soon"]  # nothing written: nothing to copy
+    with ctx.session() as session:  # SQLite checkpoints after commits again
+        assert session.connection().exec_driver_sql(
+            "PRAGMA wal_autocheckpoint").scalar_one() > 0
