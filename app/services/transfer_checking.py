@@ -50,6 +50,7 @@ BATCH_ROWS = 1000
 PROCESS_MIN_BYTES = 2 * 1024 * 1024
 PIPE_BYTES = 1 << 20  # a batch or so in the pipe, so the checker seldom waits to write
 QUEUED_BATCHES = 16
+WAIT_SECONDS = 10  # for a checker whose output has ended to exit
 
 # A good row: (duplicate key, id, tx_hash, chain, from, to, asset, amount as plain text,
 # time in ISO 8601 as datetime.isoformat writes it, the op in canonical JSON or None).
@@ -273,7 +274,11 @@ class CheckerProcess:
                 return
 
     def _why(self) -> str:
-        self.process.wait()
+        try:
+            self.process.wait(timeout=WAIT_SECONDS)
+        except subprocess.TimeoutExpired:  # its output closed, yet it runs on
+            self.process.kill()
+            self.process.wait()
         self._errors.seek(0)
         lines = self._errors.read().decode("utf-8", "replace").strip().splitlines()
         return lines[-1] if lines else f"exit status {self.process.returncode}"
