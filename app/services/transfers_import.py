@@ -5,7 +5,8 @@ transaction, and if any row is refused, the import is cancelled or anything fail
 transaction is rolled back and the report lists every refused row with its line. Records
 are streamed and written in batches; a transfer already in the operation (same chain,
 hash, addresses, asset and amount), or twice in the file, is counted and skipped, so a
-file can be imported again after an export grew.
+file can be imported again after an export grew. The rows of a large file are read and
+checked by a second process while this one writes (see transfer_checking).
 """
 
 from __future__ import annotations
