@@ -43,6 +43,7 @@ IN_CHUNK = 500  # ids per IN (...) query when reading records ahead
 # 200 queries of 500 cost more than their lookups (SQLite takes 32,766 parameters).
 ID_CHUNK = 5000
 CANCEL_EVERY = 1000  # changesets applied between two questions to cancel()
+WRITE_EVERY = 10_000  # changesets applied between two writes of their rows
 _NO_ONE: list[str] = []  # red_to of the changeset rows that name no agency
 
 KeyLookup = Callable[[str, str, str], Ed25519PublicKey]
@@ -229,6 +230,8 @@ class Merger:
                 for index, (signed, change) in enumerate(zip(items, parsed, strict=True)):
                     if cancel is not None and index % CANCEL_EVERY == 0 and cancel():
                         raise MergeCancelledError
+                    if index % WRITE_EVERY == WRITE_EVERY - 1:
+                        self._write_changesets()
                     self._apply(signed, change)
             finally:
                 self._signatures = None
@@ -320,10 +323,16 @@ class Merger:
         # INSERTs of whole rows: the mapped bulk INSERT adds nothing here but time.
         for model, rows in by_model.items():
             insert_rows(self.session, model.__table__, rows)
+        self._write_changesets()
+        self._fresh.clear()
+
+    def _write_changesets(self) -> None:
+        """INSERT the new changeset rows held back so far. Unlike new records (a later
+        changeset may change them), they are final once made: written while the merge
+        goes on, their work shares the time the verifier needs anyway."""
         insert_rows(self.session, cast(Table, ChangesetRecord.__table__),
                     list(self._new_rows.values()))
         self.inserted.update(self._new_rows)
-        self._fresh.clear()
         self._new_rows.clear()
         self._new_stamps.clear()
 
