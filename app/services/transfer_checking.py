@@ -22,7 +22,6 @@ read further (a CsvFileError), or ``("end",)``.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import marshal
 import os
@@ -43,6 +42,11 @@ from app.core.csv_rows import CsvFileError, RowError
 from app.core.tracing import plain
 from app.core.transfer_rows import RecordReader, TransferChecker, TransferRow, open_records
 from app.sync import canonical
+
+try:
+    import fcntl
+except ImportError:  # not on Windows: the pipe keeps its default size there
+    fcntl = None  # type: ignore[assignment]
 
 KIND = "transfer"
 BATCH_ROWS = 1000
@@ -229,8 +233,9 @@ class CheckerProcess:
             self._errors.close()
             raise
         assert self.process.stdin is not None and self.process.stdout is not None
-        with contextlib.suppress(OSError, AttributeError):  # Linux only; a hint
-            fcntl.fcntl(self.process.stdout.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+        if fcntl is not None:
+            with contextlib.suppress(OSError, AttributeError):  # Linux only; a hint
+                fcntl.fcntl(self.process.stdout.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
         try:
             self.process.stdin.write(marshal.dumps(astuple(setup)))
             self.process.stdin.close()
