@@ -13,14 +13,7 @@ import pytest
 from app import cli
 from app.services import exchange, operations, targets
 from app.services.context import AppContext
-from tests.sync.exchange_helpers import PASSPHRASE, make_store
-
-
-def meet(a: AppContext, b: AppContext, tmp: Path) -> None:
-    """``a`` adds ``b`` from b's roster file, with the right fingerprint."""
-    path = tmp / f"{b.agency_id}.roster"
-    exchange.export_identity(b, path)
-    exchange.add_partner_from_file(a, path, exchange.identity_info(b).root_fingerprint)
+from tests.sync.exchange_helpers import PASSPHRASE, make_store, partner_from_file
 
 
 def send(source: AppContext, target: AppContext, to: str, path: Path) -> None:
@@ -43,8 +36,8 @@ def test_a_conflict_is_listed_and_the_loser_chosen(tmp_path: Path, run: Any) -> 
     ke = make_store(tmp_path / "ke", "Kenya DCI", "KE")
     ao = make_store(tmp_path / "ao", "Angola SIC", "AO")
     try:
-        meet(ke, ao, tmp_path)
-        meet(ao, ke, tmp_path)
+        partner_from_file(ke, ao, tmp_path)
+        partner_from_file(ao, ke, tmp_path)
         op, _ = operations.create_operation(ke, "TIDE")
         operations.add_participant(ke, op, ao.agency_id)
         tid, _ = targets.add_record(ke, "target", op, targets.target_values("person", "A"))
@@ -85,7 +78,7 @@ def test_an_agency_seen_through_a_relay_is_trusted_after_comparing(tmp_path: Pat
     zm = make_store(tmp_path / "zm", "Zambia DEC", "ZM")
     try:
         for a, b in [(ke, ao), (ao, ke), (ke, zm), (zm, ke)]:
-            meet(a, b, tmp_path)
+            partner_from_file(a, b, tmp_path)
         ao_fingerprint = exchange.identity_info(ao).root_fingerprint
         op, _ = operations.create_operation(ke, "TIDE")
         for other in (ao, zm):

@@ -18,18 +18,11 @@ from app.models.sync_records import ChangesetRecord, Delivery, LocalKey
 from app.services import exchange, operations, targets
 from app.services.context import AppContext
 from app.sync import identity
-from tests.sync.exchange_helpers import make_store, roster_bytes
+from tests.sync.exchange_helpers import make_store, partner_from_file, roster_bytes
 
 
 def fingerprint_of(ctx: AppContext) -> str:
     return exchange.identity_info(ctx).root_fingerprint
-
-
-def partner(a: AppContext, b: AppContext, tmp: Path) -> None:
-    """``a`` adds ``b`` as a partner from b's exported roster file."""
-    path = tmp / f"{b.agency_id}.roster"
-    exchange.export_identity(b, path)
-    exchange.add_partner_from_file(a, path, fingerprint_of(b))
 
 
 @pytest.fixture
@@ -38,7 +31,7 @@ def three(tmp_path: Path) -> Iterator[tuple[AppContext, AppContext, AppContext]]
     ao = make_store(tmp_path / "ao", "Angola SIC", "AO")
     zm = make_store(tmp_path / "zm", "Zambia DEC", "ZM")
     for a, b in [(ke, ao), (ao, ke), (ke, zm), (zm, ke)]:
-        partner(a, b, tmp_path)
+        partner_from_file(a, b, tmp_path)
     yield ke, ao, zm
     for ctx in (ke, ao, zm):
         ctx.close()
@@ -177,7 +170,7 @@ def test_unknown_sender_is_refused(three: tuple[AppContext, ...], tmp_path: Path
     _ke, ao, _zm = three
     stranger = make_store(tmp_path / "st", "Stranger", "GB")
     try:
-        partner(stranger, ao, tmp_path)
+        partner_from_file(stranger, ao, tmp_path)
         operations.create_operation(stranger, "TIDE")
         exchange.export_bundle(stranger, "TIDE", ["Angola SIC"], tmp_path / "s.jopb")
         with pytest.raises(exchange.BundleRefusedError, match="no known partner"):
@@ -263,8 +256,8 @@ def test_what_came_from_a_partner_is_never_sent_back(three: tuple[AppContext, ..
     a copy that comes again from another partner is recorded as a delivery from it. Neither
     partner is sent back what it sent."""
     ke, ao, zm = three
-    partner(ao, zm, tmp_path)
-    partner(zm, ao, tmp_path)
+    partner_from_file(ao, zm, tmp_path)
+    partner_from_file(zm, ao, tmp_path)
     relay_ao_finding(ke, ao, tmp_path, zm)
     exchange.trust_partner(zm, "Angola SIC", fingerprint_of(ao))
     exchange.import_bundle(zm, tmp_path / "c.jopb")

@@ -19,20 +19,15 @@ from app.sync import bundle as bundle_module
 from app.sync import changeset as cs
 from app.sync.keys import current_roster
 from app.sync.trust import TrustError, receive_roster
-from tests.sync.exchange_helpers import PASSPHRASE, make_store
-
-
-def partner(a: AppContext, b: AppContext, tmp: Path) -> None:
-    exchange.export_identity(b, tmp / "r")
-    exchange.add_partner_from_file(a, tmp / "r", exchange.identity_info(b).root_fingerprint)
+from tests.sync.exchange_helpers import PASSPHRASE, make_store, partner_from_file
 
 
 @pytest.fixture
 def pair(tmp_path: Path) -> Iterator[tuple[AppContext, AppContext]]:
     ke = make_store(tmp_path / "ke", "Kenya DCI", "KE")
     ao = make_store(tmp_path / "ao", "Angola SIC", "AO")
-    partner(ke, ao, tmp_path)
-    partner(ao, ke, tmp_path)
+    partner_from_file(ke, ao, tmp_path)
+    partner_from_file(ao, ke, tmp_path)
     operations.create_operation(ke, "TIDE")
     operations.add_participant(ke, operations.overview(ke, "TIDE").summary.id, ao.agency_id)
     yield ke, ao
@@ -67,7 +62,7 @@ def test_revoked_device_is_refused_after_the_roster_arrives(tmp_path: Path) -> N
         exchange.enrolment_request(laptop, tmp_path / "req")
         exchange.enrol_device(hq, tmp_path / "req")
         for a, b in [(hq, ao), (ao, hq), (laptop, ao)]:
-            partner(a, b, tmp_path)
+            partner_from_file(a, b, tmp_path)
         op, _ = operations.create_operation(hq, "TIDE")
         operations.add_participant(hq, op, ao.agency_id)
         send(hq, laptop, "Kenya DCI", tmp_path / "0.jopb")

@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from app.models.sync_records import ChangesetRecord
+from app.services import exchange
 from app.services.context import AppContext, init_store
 from app.sync import changeset as cs
 from app.sync.keys import current_roster
@@ -70,3 +71,11 @@ def forge(author: AppContext, kind: str, record_id: str, values: dict[str, objec
     draft = cs.Changeset(author.identity.device_id, author.agency_id, stamp, operation_id,
                          "AMBER", (), {}, (cs.Op(kind, record_id, dict(values)),))
     return cs.sign(draft, author.identity.sign_key)
+
+
+def partner_from_file(a: AppContext, b: AppContext, tmp: Path) -> None:
+    """``a`` adds ``b`` as a partner from b's exported roster file, with the right
+    fingerprint (as a person does after comparing it)."""
+    path = tmp / f"{b.agency_id}.roster"
+    exchange.export_identity(b, path)
+    exchange.add_partner_from_file(a, path, exchange.identity_info(b).root_fingerprint)

@@ -18,20 +18,15 @@ from app.services import exchange, operations, targets
 from app.services.context import AppContext
 from app.sync import sshsig
 from app.sync.bundle import INNER_NAMESPACE, OUTER_NAMESPACE, PAYLOAD, PAYLOAD_SIG
-from tests.sync.exchange_helpers import forge, make_store
-
-
-def partner(a: AppContext, b: AppContext, tmp: Path) -> None:
-    exchange.export_identity(b, tmp / "r")
-    exchange.add_partner_from_file(a, tmp / "r", exchange.identity_info(b).root_fingerprint)
+from tests.sync.exchange_helpers import forge, make_store, partner_from_file
 
 
 @pytest.fixture
 def pair(tmp_path: Path) -> Iterator[tuple[AppContext, AppContext]]:
     ke = make_store(tmp_path / "ke", "Kenya DCI", "KE")
     ao = make_store(tmp_path / "ao", "Angola SIC", "AO")
-    partner(ke, ao, tmp_path)
-    partner(ao, ke, tmp_path)
+    partner_from_file(ke, ao, tmp_path)
+    partner_from_file(ao, ke, tmp_path)
     op, _ = operations.create_operation(ke, "TIDE")
     operations.add_participant(ke, op, ao.agency_id)
     targets.add_record(ke, "target", op, targets.target_values("person", "Shared", "KE"))

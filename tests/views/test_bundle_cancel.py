@@ -14,13 +14,7 @@ from pytestqt.qtbot import QtBot
 from app.services import exchange, operations, targets
 from app.services.context import AppContext
 from app.views.bundle_import import BundleImporter
-from tests.sync.exchange_helpers import make_store
-
-
-def _partner(a: AppContext, b: AppContext, tmp: Path) -> None:
-    path = tmp / f"{b.agency_id}.roster"
-    exchange.export_identity(b, path)
-    exchange.add_partner_from_file(a, path, exchange.identity_info(b).root_fingerprint)
+from tests.sync.exchange_helpers import make_store, partner_from_file
 
 
 def test_cancel_rolls_the_import_back(qtbot: QtBot, tmp_path: Path,
@@ -28,8 +22,8 @@ def test_cancel_rolls_the_import_back(qtbot: QtBot, tmp_path: Path,
     ke = make_store(tmp_path / "ke", "Kenya DCI", "KE")
     ao = make_store(tmp_path / "ao", "Angola SIC", "AO")
     try:
-        _partner(ke, ao, tmp_path)
-        _partner(ao, ke, tmp_path)
+        partner_from_file(ke, ao, tmp_path)
+        partner_from_file(ao, ke, tmp_path)
         op, _ = operations.create_operation(ke, "TIDE")
         operations.add_participant(ke, op, ao.agency_id)
         targets.add_record(ke, "target", op, targets.target_values("person", "A", "KE"))

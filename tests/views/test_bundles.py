@@ -18,16 +18,10 @@ from app.services.context import AppContext
 from app.views.bundle_export_dialog import ExportBundleDialog
 from app.views.bundle_import import BundleReportDialog
 from app.views.main_window import MainWindow
-from tests.sync.exchange_helpers import make_store
+from tests.sync.exchange_helpers import make_store, partner_from_file
 
 RED = "TLP:RED and not addressed to this agency"
 NOT_PARTICIPANT = "not a participant in the operation"
-
-
-def _partner(a: AppContext, b: AppContext, tmp: Path) -> None:
-    path = tmp / f"{b.agency_id}.roster"
-    exchange.export_identity(b, path)
-    exchange.add_partner_from_file(a, path, exchange.identity_info(b).root_fingerprint)
 
 
 @pytest.fixture
@@ -37,7 +31,7 @@ def three(tmp_path: Path) -> Iterator[tuple[AppContext, AppContext, AppContext]]
     ao = make_store(tmp_path / "ao", "Angola SIC", "AO")
     zm = make_store(tmp_path / "zm", "Zambia DEC", "ZM")
     for a, b in [(ke, ao), (ao, ke), (ke, zm), (zm, ke)]:
-        _partner(a, b, tmp_path)
+        partner_from_file(a, b, tmp_path)
     op, _ = operations.create_operation(ke, "TIDE")
     operations.add_participant(ke, op, ao.agency_id)
     targets.add_record(ke, "target", op, targets.target_values("person", "Shared", "KE"))

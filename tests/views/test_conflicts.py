@@ -16,12 +16,7 @@ from app.services.context import AppContext
 from app.views.conflicts_view import NOT_OWNER
 from app.views.exchange_menu import CONFLICTS
 from app.views.main_window import MainWindow
-from tests.sync.exchange_helpers import make_store
-
-
-def _partner(a: AppContext, b: AppContext, tmp: Path) -> None:
-    exchange.export_identity(b, tmp / "r")
-    exchange.add_partner_from_file(a, tmp / "r", exchange.identity_info(b).root_fingerprint)
+from tests.sync.exchange_helpers import make_store, partner_from_file
 
 
 @pytest.fixture
@@ -30,8 +25,8 @@ def edited(tmp_path: Path) -> Iterator[tuple[AppContext, AppContext, str]]:
     Each side holds a bundle from the other (to.ke.jopb, to.ao.jopb), not yet opened."""
     ke = make_store(tmp_path / "ke", "Kenya DCI", "KE")
     ao = make_store(tmp_path / "ao", "Angola SIC", "AO")
-    _partner(ke, ao, tmp_path)
-    _partner(ao, ke, tmp_path)
+    partner_from_file(ke, ao, tmp_path)
+    partner_from_file(ao, ke, tmp_path)
     op, _ = operations.create_operation(ke, "TIDE")
     operations.add_participant(ke, op, ao.agency_id)
     tid, _ = targets.add_record(ke, "target", op, targets.target_values("person", "Mr A", "AO"))

@@ -17,15 +17,9 @@ from app.services.context import AppContext
 from app.views.main_window import MainWindow
 from app.views.partner_dialogs import AddPartnerDialog, TrustPartnerDialog
 from app.views.partners_view import PENDING, PENDING_COLUMN, TRUSTED
-from tests.sync.exchange_helpers import make_store
+from tests.sync.exchange_helpers import make_store, partner_from_file
 
 WRONG = "AAAA BBBB CCCC DDDD EEEE FFFF GGGG HHHH"
-
-
-def _partner(a: AppContext, b: AppContext, tmp: Path) -> None:
-    path = tmp / f"{b.agency_id}.roster"
-    exchange.export_identity(b, path)
-    exchange.add_partner_from_file(a, path, exchange.identity_info(b).root_fingerprint)
 
 
 AGENCIES = {"ke": ("Kenya DCI", "KE"), "ao": ("Angola SIC", "AO"), "zm": ("Zambia DEC", "ZM")}
@@ -148,7 +142,7 @@ def test_relayed_partner_is_pending_until_trusted(qtbot: QtBot,
                                                   tmp_path: Path) -> None:
     ke, ao, zm = stores
     for a, b in [(ke, ao), (ao, ke), (ke, zm), (zm, ke)]:
-        _partner(a, b, tmp_path)
+        partner_from_file(a, b, tmp_path)
     op, _ = operations.create_operation(ke, "TIDE")
     operations.add_participant(ke, op, ao.agency_id)
     operations.add_participant(ke, op, zm.agency_id)
@@ -192,7 +186,7 @@ def test_ceiling_and_what_each_has_not_received(qtbot: QtBot,
                                                 tmp_path: Path) -> None:
     ke, ao = stores
     for a, b in [(ke, ao), (ao, ke)]:
-        _partner(a, b, tmp_path)
+        partner_from_file(a, b, tmp_path)
     op, _ = operations.create_operation(ke, "TIDE")
     operations.add_participant(ke, op, ao.agency_id)
     targets.add_record(ke, "target", op, targets.target_values("person", "Amber", "KE"))
