@@ -13,7 +13,7 @@ import pytest
 from app import cli
 from app.services import exchange, operations, targets
 from app.services.context import AppContext
-from tests.sync.exchange_helpers import PASSPHRASE, make_store, partner_from_file
+from tests.sync.exchange_helpers import PASSPHRASE, kenya_and_angola, make_store, partner_from_file
 
 
 def send(source: AppContext, target: AppContext, to: str, path: Path) -> None:
@@ -33,11 +33,8 @@ def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_a_conflict_is_listed_and_the_loser_chosen(tmp_path: Path, run: Any) -> None:
-    ke = make_store(tmp_path / "ke", "Kenya DCI", "KE")
-    ao = make_store(tmp_path / "ao", "Angola SIC", "AO")
+    ke, ao = kenya_and_angola(tmp_path)
     try:
-        partner_from_file(ke, ao, tmp_path)
-        partner_from_file(ao, ke, tmp_path)
         op, _ = operations.create_operation(ke, "TIDE")
         operations.add_participant(ke, op, ao.agency_id)
         tid, _ = targets.add_record(ke, "target", op, targets.target_values("person", "A"))

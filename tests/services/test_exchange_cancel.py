@@ -16,16 +16,13 @@ from app.services import exchange, targets
 from app.services.context import AppContext
 from app.sync import merge
 from tests.services.test_exchange import operation_with_targets, target_names
-from tests.sync.exchange_helpers import make_store, partner_from_file
+from tests.sync.exchange_helpers import kenya_and_angola
 
 
 @pytest.fixture
 def bundle(tmp_path: Path) -> Iterator[tuple[AppContext, Path]]:
     """AO's store and a bundle from KE to it of a dozen changesets."""
-    ke = make_store(tmp_path / "ke", "Kenya DCI", "KE")
-    ao = make_store(tmp_path / "ao", "Angola SIC", "AO")
-    partner_from_file(ke, ao, tmp_path)
-    partner_from_file(ao, ke, tmp_path)
+    ke, ao = kenya_and_angola(tmp_path)
     op = operation_with_targets(ke, ao)
     for n in range(8):
         targets.add_record(ke, "target", op, targets.target_values("person", f"T{n}", "KE"))

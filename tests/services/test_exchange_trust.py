@@ -19,15 +19,12 @@ from app.sync import bundle as bundle_module
 from app.sync import changeset as cs
 from app.sync.keys import current_roster
 from app.sync.trust import TrustError, receive_roster
-from tests.sync.exchange_helpers import PASSPHRASE, make_store, partner_from_file
+from tests.sync.exchange_helpers import PASSPHRASE, kenya_and_angola, make_store, partner_from_file
 
 
 @pytest.fixture
 def pair(tmp_path: Path) -> Iterator[tuple[AppContext, AppContext]]:
-    ke = make_store(tmp_path / "ke", "Kenya DCI", "KE")
-    ao = make_store(tmp_path / "ao", "Angola SIC", "AO")
-    partner_from_file(ke, ao, tmp_path)
-    partner_from_file(ao, ke, tmp_path)
+    ke, ao = kenya_and_angola(tmp_path)
     operations.create_operation(ke, "TIDE")
     operations.add_participant(ke, operations.overview(ke, "TIDE").summary.id, ao.agency_id)
     yield ke, ao

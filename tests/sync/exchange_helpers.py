@@ -79,3 +79,13 @@ def partner_from_file(a: AppContext, b: AppContext, tmp: Path) -> None:
     path = tmp / f"{b.agency_id}.roster"
     exchange.export_identity(b, path)
     exchange.add_partner_from_file(a, path, exchange.identity_info(b).root_fingerprint)
+
+
+def kenya_and_angola(tmp: Path) -> tuple[AppContext, AppContext]:
+    """Two stores, "Kenya DCI" (KE) and "Angola SIC" (AO), each the other's partner from
+    its roster file."""
+    ke = make_store(tmp / "ke", "Kenya DCI", "KE")
+    ao = make_store(tmp / "ao", "Angola SIC", "AO")
+    partner_from_file(ke, ao, tmp)
+    partner_from_file(ao, ke, tmp)
+    return ke, ao

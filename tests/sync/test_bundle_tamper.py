@@ -18,15 +18,12 @@ from app.services import exchange, operations, targets
 from app.services.context import AppContext
 from app.sync import sshsig
 from app.sync.bundle import INNER_NAMESPACE, OUTER_NAMESPACE, PAYLOAD, PAYLOAD_SIG
-from tests.sync.exchange_helpers import forge, make_store, partner_from_file
+from tests.sync.exchange_helpers import forge, kenya_and_angola
 
 
 @pytest.fixture
 def pair(tmp_path: Path) -> Iterator[tuple[AppContext, AppContext]]:
-    ke = make_store(tmp_path / "ke", "Kenya DCI", "KE")
-    ao = make_store(tmp_path / "ao", "Angola SIC", "AO")
-    partner_from_file(ke, ao, tmp_path)
-    partner_from_file(ao, ke, tmp_path)
+    ke, ao = kenya_and_angola(tmp_path)
     op, _ = operations.create_operation(ke, "TIDE")
     operations.add_participant(ke, op, ao.agency_id)
     targets.add_record(ke, "target", op, targets.target_values("person", "Shared", "KE"))

@@ -14,16 +14,13 @@ from pytestqt.qtbot import QtBot
 from app.services import exchange, operations, targets
 from app.services.context import AppContext
 from app.views.bundle_import import BundleImporter
-from tests.sync.exchange_helpers import make_store, partner_from_file
+from tests.sync.exchange_helpers import kenya_and_angola
 
 
 def test_cancel_rolls_the_import_back(qtbot: QtBot, tmp_path: Path,
                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    ke = make_store(tmp_path / "ke", "Kenya DCI", "KE")
-    ao = make_store(tmp_path / "ao", "Angola SIC", "AO")
+    ke, ao = kenya_and_angola(tmp_path)
     try:
-        partner_from_file(ke, ao, tmp_path)
-        partner_from_file(ao, ke, tmp_path)
         op, _ = operations.create_operation(ke, "TIDE")
         operations.add_participant(ke, op, ao.agency_id)
         targets.add_record(ke, "target", op, targets.target_values("person", "A", "KE"))

@@ -16,17 +16,14 @@ from app.services.context import AppContext
 from app.views.conflicts_view import NOT_OWNER
 from app.views.exchange_menu import CONFLICTS
 from app.views.main_window import MainWindow
-from tests.sync.exchange_helpers import make_store, partner_from_file
+from tests.sync.exchange_helpers import kenya_and_angola
 
 
 @pytest.fixture
 def edited(tmp_path: Path) -> Iterator[tuple[AppContext, AppContext, str]]:
     """Kenya owns an arrest assigned to Angola; both set its status at the same time.
     Each side holds a bundle from the other (to.ke.jopb, to.ao.jopb), not yet opened."""
-    ke = make_store(tmp_path / "ke", "Kenya DCI", "KE")
-    ao = make_store(tmp_path / "ao", "Angola SIC", "AO")
-    partner_from_file(ke, ao, tmp_path)
-    partner_from_file(ao, ke, tmp_path)
+    ke, ao = kenya_and_angola(tmp_path)
     op, _ = operations.create_operation(ke, "TIDE")
     operations.add_participant(ke, op, ao.agency_id)
     tid, _ = targets.add_record(ke, "target", op, targets.target_values("person", "Mr A", "AO"))
